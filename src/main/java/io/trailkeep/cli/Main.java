@@ -1,0 +1,1 @@
+package io.trailkeep.cli; public class Main { public static void main(String[] a){} }

@@ -1,0 +1,67 @@
+package io.trailkeep.generate;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A named attack injected into generated data. It plans its records up front (they are few),
+ * and describes its ground truth: the eventIDs involved, the entities and the time span, written
+ * to {@code <raw>/ground-truth/<name>.json} for detection and correlation tests.
+ */
+public interface Scenario {
+
+  /** The --scenarios name. */
+  String name();
+
+  /** Plans the scenario's records inside the generated span. */
+  Planned plan(Context context);
+
+  /** What a scenario gets to plan with. */
+  final class Context {
+    final Org org;
+    final Instant spanStart;
+    final Instant spanEnd;
+    final RecordFactory records;
+    final EventCatalog catalog;
+    final java.util.SplittableRandom random;
+
+    Context(Org org, Instant spanStart, Instant spanEnd, RecordFactory records, EventCatalog catalog,
+        java.util.SplittableRandom random) {
+      this.org = org;
+      this.spanStart = spanStart;
+      this.spanEnd = spanEnd;
+      this.records = records;
+      this.catalog = catalog;
+      this.random = random;
+    }
+  }
+
+  /** One planned record, routed to the file of its account, region and time. */
+  final class Event {
+    final String accountId;
+    final String region;
+    final Instant time;
+    final String json;
+    final String eventId;
+
+    Event(String accountId, String region, Instant time, String json, String eventId) {
+      this.accountId = accountId;
+      this.region = region;
+      this.time = time;
+      this.json = json;
+      this.eventId = eventId;
+    }
+  }
+
+  /** The plan: records plus ground truth. */
+  final class Planned {
+    final List<Event> events;
+    final Map<String, Object> groundTruth;
+
+    Planned(List<Event> events, Map<String, Object> groundTruth) {
+      this.events = events;
+      this.groundTruth = groundTruth;
+    }
+  }
+}

@@ -1,0 +1,381 @@
+package io.trailkeep.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.trailkeep.job.Progress;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.schema.ManifestTable;
+import io.trailkeep.schema.QuarantineTable;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Lands a batch of raw files of one {@link SourceFormat} in its Delta table, its quarantine table
+ * and the manifest, reading each raw file exactly once.
+ *
+ * <p>Cost: one distributed parse (gunzip + streaming JSON in executors), cached once; a shuffle of
+ * the de-duplication keys only (never whole rows); a key-only read of the existing table's
+ * partitions that the batch touches; then one Delta append per table.
+ *
+ * <p>Crash safety: the data table is written first, then quarantine, then the manifest. A crash
+ * before the manifest commit leaves the files un-manifested, so a rerun parses them again; the key
+ * anti-join against the table and the (file, position, reason) anti-join against quarantine drop
+ * what already landed, so the rerun converges on the same tables.
+ */
+public final class IngestPipeline {
+  static final String KIND = "_kind";
+  static final String Q_REASON = "_q_reason";
+  static final String Q_RAW = "_q_raw";
+  static final String Q_LEN = "_q_len";
+  private static final String RECORD = "R";
+  private static final String QUARANTINED = "Q";
+
+  private final SparkSession spark;
+  private final Lake lake;
+  private final Progress progress;
+  private final int filesPerTask;
+  private final long maxFileBytes;
+  private final int quarantineRawChars;
+
+  public IngestPipeline(Lake lake, Progress progress, int filesPerTask, long maxFileBytes,
+      int quarantineRawChars) {
+    this.spark = lake.spark();
+    this.lake = lake;
+    this.progress = progress;
+    this.filesPerTask = filesPerTask;
+    this.maxFileBytes = maxFileBytes;
+    this.quarantineRawChars = quarantineRawChars;
+  }
+
+  /** Counts of one batch; added up by the job. */
+  public static final class BatchCounts {
+    public long filesIngested;
+    public long filesQuarantined;
+    public long recordsRead;
+    public long rowsWritten;
+    public long duplicatesDropped;
+    public long quarantined;
+    public long bytesRead;
+
+    public void add(BatchCounts o) {
+      filesIngested += o.filesIngested;
+      filesQuarantined += o.filesQuarantined;
+      recordsRead += o.recordsRead;
+      rowsWritten += o.rowsWritten;
+      duplicatesDropped += o.duplicatesDropped;
+      quarantined += o.quarantined;
+      bytesRead += o.bytesRead;
+    }
+  }
+
+  /** Ingests {@code files}, all accepted by {@code format} and bound for {@code table}. */
+  public BatchCounts ingest(SourceFormat format, String table, List<RawFile> files, String runId) {
+    BatchCounts counts = new BatchCounts();
+    if (files.isEmpty()) {
+      return counts;
+    }
+    StructType combined = combinedSchema(format.schema());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<SerializableHadoopConf> hconf =
+        jsc.broadcast(new SerializableHadoopConf(jsc.hadoopConfiguration()));
+    int slices = Math.max(1, (files.size() + filesPerTask - 1) / filesPerTask);
+    JavaRDD<Row> rows = jsc.parallelize(files, slices)
+        .mapPartitions(new ParseFiles(format, hconf, maxFileBytes, quarantineRawChars,
+            format.schema().size() - 2));
+    Dataset<Row> parsed = spark.createDataFrame(rows, combined).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      progress.info("%s: parsing %d files into %s", format.source(), files.size(), table);
+      Map<String, long[]> perFile = perFileCounts(parsed);
+      long good = 0;
+      long bad = 0;
+      for (long[] c : perFile.values()) {
+        good += c[0];
+        bad += c[1];
+      }
+      Dataset<Row> records = parsed.filter(col(KIND).equalTo(RECORD))
+          .select(columns(format.schema()));
+      lake.ensure(table, format.schema(), format.partitionColumn(), format.tableProperties());
+      long dropped = 0;
+      if (good > 0) {
+        Dataset<Row> drop = duplicates(format, table, records);
+        if (drop != null) {
+          drop = drop.persist(StorageLevel.MEMORY_AND_DISK());
+          dropped = drop.count();
+          if (dropped > 0) {
+            records = records.join(drop, new String[] {"source_file", "source_position"}, "left_anti");
+          }
+        }
+        if (good - dropped > 0) {
+          spark.sparkContext().setJobDescription("write " + table);
+          records.write().format("delta").mode("append").save(lake.pathOf(table));
+        }
+        if (drop != null) {
+          drop.unpersist();
+        }
+      }
+      if (bad > 0) {
+        writeQuarantine(format.source(), parsed);
+      }
+      writeManifest(format, files, perFile, runId);
+      counts.recordsRead = good + countRecordLevel(parsed, bad);
+      counts.rowsWritten = good - dropped;
+      counts.duplicatesDropped = dropped;
+      counts.quarantined = bad;
+      for (RawFile f : files) {
+        long[] c = perFile.getOrDefault(f.path, new long[2]);
+        if (c[0] == 0 && c[1] > 0) {
+          counts.filesQuarantined++;
+        } else {
+          counts.filesIngested++;
+        }
+        counts.bytesRead += f.size;
+      }
+      progress.info("%s: %d records, %d rows written, %d duplicates dropped, %d quarantined",
+          table, counts.recordsRead, counts.rowsWritten, counts.duplicatesDropped, counts.quarantined);
+      return counts;
+    } finally {
+      parsed.unpersist();
+      spark.sparkContext().setJobDescription(null);
+    }
+  }
+
+  private long countRecordLevel(Dataset<Row> parsed, long bad) {
+    if (bad == 0) {
+      return 0;
+    }
+    // Record-level quarantines (position >= 0, not a damaged tail) were records too.
+    return parsed.filter(col(KIND).equalTo(QUARANTINED).and(col("source_position").geq(0))
+        .and(col(Q_REASON).startsWith("record "))).count();
+  }
+
+  private static Map<String, long[]> perFileCounts(Dataset<Row> parsed) {
+    Map<String, long[]> out = new HashMap<>();
+    for (Row r : parsed.groupBy("source_file")
+        .agg(sum(when(col(KIND).equalTo(RECORD), 1L).otherwise(0L)).alias("good"),
+            sum(when(col(KIND).equalTo(QUARANTINED), 1L).otherwise(0L)).alias("bad"))
+        .collectAsList()) {
+      out.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    return out;
+  }
+
+  /** (source_file, source_position) of records to drop, or null when the format has no key. */
+  private Dataset<Row> duplicates(SourceFormat format, String table, Dataset<Row> records) {
+    List<String> key = format.dedupKey();
+    if (key.isEmpty()) {
+      return null;
+    }
+    Column present = lit(true);
+    for (String k : key) {
+      present = present.and(col(k).isNotNull());
+    }
+    List<Column> keyCols = new ArrayList<>();
+    for (String k : key) {
+      keyCols.add(col(k));
+    }
+    List<Column> keyAndPos = new ArrayList<>(keyCols);
+    keyAndPos.add(col("source_file"));
+    keyAndPos.add(col("source_position"));
+    Dataset<Row> keys = records.filter(present).select(keyAndPos.toArray(new Column[0]));
+    Dataset<Row> inBatch = keys
+        .withColumn("_rn", row_number().over(Window.partitionBy(keyCols.toArray(new Column[0]))
+            .orderBy(col("source_file"), col("source_position"))))
+        .filter(col("_rn").gt(1))
+        .select("source_file", "source_position");
+    if (!lake.exists(table) || lake.read(table).isEmpty()) {
+      return inBatch;
+    }
+    String part = format.partitionColumn();
+    List<Object> touched = new ArrayList<>();
+    for (Row r : records.select(part).distinct().collectAsList()) {
+      touched.add(r.get(0));
+    }
+    Dataset<Row> existing = lake.read(table).filter(col(part).isin(touched.toArray()))
+        .select(key.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+    Dataset<Row> already = keys.join(existing, key.toArray(new String[0]), "left_semi")
+        .select("source_file", "source_position");
+    return inBatch.union(already).distinct();
+  }
+
+  private void writeQuarantine(String source, Dataset<Row> parsed) {
+    String table = QuarantineTable.nameFor(source);
+    lake.ensure(table, QuarantineTable.SCHEMA, null, Map.of());
+    Dataset<Row> q = parsed.filter(col(KIND).equalTo(QUARANTINED))
+        .select(lit(source).alias("source"), col("source_file"), col("source_position"),
+            col(Q_REASON).alias("reason"), col(Q_RAW).alias("raw_text"), col(Q_LEN).alias("raw_length"));
+    Dataset<Row> existing = lake.read(table).select("source_file", "source_position", "reason");
+    q = q.join(existing, new String[] {"source_file", "source_position", "reason"}, "left_anti");
+    spark.sparkContext().setJobDescription("write " + table);
+    q.write().format("delta").mode("append").save(lake.pathOf(table));
+  }
+
+  private void writeManifest(SourceFormat format, List<RawFile> files, Map<String, long[]> perFile,
+      String runId) {
+    List<Row> rows = new ArrayList<>();
+    Timestamp now = Timestamp.from(Instant.now());
+    for (RawFile f : files) {
+      long[] c = perFile.getOrDefault(f.path, new long[2]);
+      String status = c[1] == 0 ? "ingested" : c[0] == 0 ? "quarantined" : "partial";
+      rows.add(manifestRow(f, format.source(), c[0], c[1], status, runId, now));
+    }
+    appendManifest(lake, rows);
+  }
+
+  /** One manifest row. */
+  public static Row manifestRow(RawFile f, String source, long records, long quarantined,
+      String status, String runId, Timestamp now) {
+    return RowFactory.create(f.path, source, f.kind.label(), f.accountId, f.region,
+        f.deliveryDate == null ? null : Date.valueOf(f.deliveryDate), f.size,
+        f.modificationTime > 0 ? new Timestamp(f.modificationTime) : null, records, quarantined,
+        status, runId, now);
+  }
+
+  /** Appends rows to the manifest, creating it when needed. */
+  public static void appendManifest(Lake lake, List<Row> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    lake.ensure(ManifestTable.NAME, ManifestTable.SCHEMA, null, Map.of());
+    lake.spark().createDataFrame(rows, ManifestTable.SCHEMA).write().format("delta")
+        .mode("append").save(lake.pathOf(ManifestTable.NAME));
+  }
+
+  private static Column[] columns(StructType schema) {
+    Column[] out = new Column[schema.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = col(schema.fields()[i].name());
+    }
+    return out;
+  }
+
+  static StructType combinedSchema(StructType table) {
+    List<StructField> f = new ArrayList<>();
+    f.add(DataTypes.createStructField(KIND, DataTypes.StringType, false));
+    for (StructField s : table.fields()) {
+      f.add(DataTypes.createStructField(s.name(), s.dataType(), true));
+    }
+    f.add(DataTypes.createStructField(Q_REASON, DataTypes.StringType, true));
+    f.add(DataTypes.createStructField(Q_RAW, DataTypes.StringType, true));
+    f.add(DataTypes.createStructField(Q_LEN, DataTypes.LongType, true));
+    return DataTypes.createStructType(f);
+  }
+
+  /** Executor side: reads and parses each file of a task, emitting combined rows. */
+  static final class ParseFiles implements FlatMapFunction<Iterator<RawFile>, Row> {
+    private static final long serialVersionUID = 1L;
+    private final SourceFormat format;
+    private final Broadcast<SerializableHadoopConf> hconf;
+    private final long maxFileBytes;
+    private final int rawChars;
+    private final int valueWidth;
+
+    ParseFiles(SourceFormat format, Broadcast<SerializableHadoopConf> hconf, long maxFileBytes,
+        int rawChars, int valueWidth) {
+      this.format = format;
+      this.hconf = hconf;
+      this.maxFileBytes = maxFileBytes;
+      this.rawChars = rawChars;
+      this.valueWidth = valueWidth;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<RawFile> files) {
+      RawBytes bytes = new RawBytes();
+      return new Iterator<Row>() {
+        private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+        @Override
+        public boolean hasNext() {
+          while (!current.hasNext() && files.hasNext()) {
+            current = parseOne(files.next(), bytes).iterator();
+          }
+          return current.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return current.next();
+        }
+      };
+    }
+
+    private List<Row> parseOne(RawFile file, RawBytes bytes) {
+      List<Row> out = new ArrayList<>();
+      RecordSink sink = new RecordSink() {
+        @Override
+        public void record(int position, Object[] values) {
+          Object[] row = new Object[valueWidth + 6];
+          row[0] = RECORD;
+          System.arraycopy(values, 0, row, 1, valueWidth);
+          row[valueWidth + 1] = file.path;
+          row[valueWidth + 2] = position;
+          out.add(RowFactory.create(row));
+        }
+
+        @Override
+        public void quarantine(int position, String reason, String rawText) {
+          Object[] row = new Object[valueWidth + 6];
+          row[0] = QUARANTINED;
+          row[valueWidth + 1] = file.path;
+          row[valueWidth + 2] = position;
+          row[valueWidth + 3] = reason;
+          String raw = rawText == null ? null
+              : rawText.length() > rawChars ? rawText.substring(0, rawChars) : rawText;
+          row[valueWidth + 4] = raw;
+          row[valueWidth + 5] = rawText == null ? null : (long) rawText.length();
+          out.add(RowFactory.create(row));
+        }
+      };
+      try {
+        Path path = new Path(file.path);
+        FileSystem fs = path.getFileSystem(hconf.value().get());
+        bytes.read(fs, path, maxFileBytes);
+      } catch (java.io.FileNotFoundException e) {
+        sink.quarantine(-1, "file disappeared before it could be read: " + e.getMessage(), null);
+        return out;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot read " + file.path + ": " + e.getMessage(), e);
+      }
+      String error = bytes.error();
+      boolean parseable = error == null || (!error.startsWith("not in gzip") && bytes.length() > 0);
+      if (parseable) {
+        format.parse(file, bytes.buffer(), bytes.length(), sink);
+      }
+      if (error != null) {
+        sink.quarantine(-1, error, new String(bytes.buffer(), 0, Math.min(bytes.length(), rawChars),
+            java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+      bytes.trim();
+      return out;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.trailkeep.ingest;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A raw log format that the generic {@link IngestPipeline} can land in a Delta table: which files
+ * it takes, how one file's bytes become rows, and the target table's shape. Implementations are
+ * stateless and serializable; they run on executors.
+ */
+public interface SourceFormat extends Serializable {
+
+  /** The --source value and quarantine table prefix, e.g. {@code cloudtrail}. */
+  String source();
+
+  /** Whether this format parses the given file. */
+  boolean accepts(RawFile file);
+
+  /** Target table for a file this format accepts (a source may feed several tables). */
+  String tableFor(RawFile file);
+
+  /** Target table schema; its last two columns are {@code source_file} and {@code source_position}. */
+  StructType schema();
+
+  /** Partition column of every target table. */
+  String partitionColumn();
+
+  /** Columns that identify one record across files, or an empty list for file-level dedup only. */
+  List<String> dedupKey();
+
+  /** Delta table properties to set on creation (data-skipping statistics, etc.). */
+  Map<String, String> tableProperties();
+
+  /** Parses one decompressed file. Must not throw for content problems: quarantine instead. */
+  void parse(RawFile file, byte[] bytes, int length, RecordSink sink);
+}

@@ -1,0 +1,39 @@
+package io.trailkeep.job;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Human-readable progress on stderr ("[trailkeep] 12.3s ingest: ..."). Stdout stays free for
+ * results and the --json summary. Thread-safe.
+ */
+public final class Progress {
+  private final PrintStream out;
+  private final Instant start = Instant.now();
+  private final boolean quiet;
+
+  public Progress(PrintStream out, boolean quiet) {
+    this.out = out;
+    this.quiet = quiet;
+  }
+
+  /** Progress to stderr. */
+  public static Progress stderr() {
+    return new Progress(System.err, false);
+  }
+
+  /** Discards everything (tests). */
+  public static Progress silent() {
+    return new Progress(System.err, true);
+  }
+
+  public synchronized void info(String format, Object... args) {
+    if (quiet) {
+      return;
+    }
+    double secs = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+    out.printf("[trailkeep %6.1fs] %s%n", secs, args.length == 0 ? format : String.format(format, args));
+    out.flush();
+  }
+}

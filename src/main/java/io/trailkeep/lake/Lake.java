@@ -1,0 +1,120 @@
+package io.trailkeep.lake;
+
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The lake root and the Delta tables under it, one directory per table ({@code <lake>/<name>}).
+ * Creating a table is idempotent and sets its properties on purpose; reading registers nothing
+ * global unless {@link #registerViews} is called.
+ */
+public final class Lake {
+  private final SparkSession spark;
+  private final String root;
+
+  public Lake(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String pathOf(String table) {
+    return root + "/" + table;
+  }
+
+  public boolean exists(String table) {
+    return DeltaTable.isDeltaTable(spark, pathOf(table));
+  }
+
+  public Dataset<Row> read(String table) {
+    return spark.read().format("delta").load(pathOf(table));
+  }
+
+  /** Creates the table if missing, with its schema, partitioning and properties. */
+  public void ensure(String table, StructType schema, String partitionColumn,
+      Map<String, String> properties) {
+    if (exists(table)) {
+      return;
+    }
+    DeltaTableBuilder b = DeltaTable.createIfNotExists(spark).location(pathOf(table))
+        .addColumns(schema);
+    if (partitionColumn != null) {
+      b = b.partitionedBy(partitionColumn);
+    }
+    Map<String, String> props = new TreeMap<>(Defaults.TABLE_PROPERTIES);
+    props.putAll(properties);
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      b = b.property(e.getKey(), e.getValue());
+    }
+    b.execute();
+  }
+
+  /** Names of the Delta tables present under the root. */
+  public List<String> tables() {
+    List<String> out = new ArrayList<>();
+    try {
+      Path rootPath = new Path(root);
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(rootPath)) {
+        return out;
+      }
+      for (FileStatus s : fs.listStatus(rootPath)) {
+        if (s.isDirectory() && fs.exists(new Path(s.getPath(), "_delta_log"))) {
+          out.add(s.getPath().getName());
+        }
+      }
+    } catch (IOException e) {
+      throw new LakeException("cannot list the lake at " + root + ": " + e.getMessage(), e);
+    }
+    out.sort(String::compareTo);
+    return out;
+  }
+
+  /** Registers each table as a temporary view of the same name; returns the names. */
+  public List<String> registerViews() {
+    List<String> names = tables();
+    for (String name : names) {
+      read(name).createOrReplaceTempView(name);
+    }
+    return names;
+  }
+
+  /** Default Delta properties for every TrailKeep table (see README "Tables"). */
+  public static final class Defaults {
+    private Defaults() {}
+
+    public static final Map<String, String> TABLE_PROPERTIES = Map.of(
+        "delta.checkpointInterval", "20",
+        "delta.logRetentionDuration", "interval 30 days",
+        "delta.deletedFileRetentionDuration", "interval 7 days",
+        "delta.appendOnly", "false");
+  }
+
+  /** A lake that cannot be reached or read. */
+  public static final class LakeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public LakeException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
