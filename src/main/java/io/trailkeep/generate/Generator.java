@@ -204,10 +204,14 @@ public final class Generator {
       truths.put(name, p.groundTruth);
     }
     int accountRegions = 0;
+    double regionWeights = 0;
     for (Account a : org.accounts) {
       accountRegions += a.regions.size();
+      for (String region : a.regions) {
+        regionWeights += regionWeight(region);
+      }
     }
-    double perWindow = (double) events / (days * 288.0 * accountRegions);
+    double perWindow = (double) events / (days * 288.0 * regionWeights);
     Counters n = new Counters();
     try {
       FileSystem fs = new Path(raw).getFileSystem(hadoop);
@@ -260,7 +264,7 @@ public final class Generator {
     List<String[]> hourFiles = new ArrayList<>();
     String previousDigest = null;
     boolean home = region.equals("us-east-1");
-    double regionWeight = home ? 1.4 : 0.7;
+    double regionWeight = regionWeight(region);
     for (int w = 0; w < 288; w++) {
       long windowStart = dayStart + w * 300L;
       SplittableRandom r = new SplittableRandom(mix(seed, a.id.hashCode(), region.hashCode(), windowStart));
@@ -274,7 +278,8 @@ public final class Generator {
         if (!home && isGlobal(service)) {
           service = "ec2".equals(service) ? "s3" : regionalFallback(p);
         }
-        if (p.kind == PrincipalKind.ROOT || (p.kind == PrincipalKind.IAM_USER && r.nextInt(60) == 0)) {
+        boolean human = p.kind == PrincipalKind.IAM_USER && p.mfa;
+        if (p.kind == PrincipalKind.ROOT || (human && r.nextInt(60) == 0)) {
           service = home ? "signin" : service;
         }
         RecordFactory.Spec s = new RecordFactory.Spec();
@@ -307,7 +312,7 @@ public final class Generator {
           + Ids.alnum(r, 16) + ".json.gz";
       String path = prefix + DAY_PATH.format(delivered) + "/" + file;
       byte[] json = records(body);
-      writeGzip(fs, path, json);
+      n.bytes += writeGzip(fs, path, json);
       hourFiles.add(new String[] {path.substring(path.indexOf("AWSLogs/")), sha256(json)});
       n.events += body.size();
       n.files++;
@@ -346,7 +351,7 @@ public final class Generator {
     String path = raw + "/AWSLogs/" + org.orgId + "/" + a.id + "/CloudTrail-Insight/us-east-1/"
         + DAY_PATH.format(delivered) + "/" + a.id + "_CloudTrail-Insight_us-east-1_"
         + KEY_TIME.format(delivered) + "_" + Ids.alnum(r, 16) + ".json.gz";
-    writeGzip(fs, path, records(body));
+    n.bytes += writeGzip(fs, path, records(body));
     n.insights++;
     n.files++;
     n.events += 2;
@@ -394,10 +399,16 @@ public final class Generator {
     return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void writeGzip(FileSystem fs, String path, byte[] json) throws IOException {
-    try (OutputStream out = new GZIPOutputStream(fs.create(new Path(path), true), 1 << 16)) {
-      out.write(json);
+  /** Writes gzip; returns the compressed size. */
+  private static long writeGzip(FileSystem fs, String path, byte[] json) throws IOException {
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(json.length / 6 + 64);
+    try (OutputStream gz = new GZIPOutputStream(buf, 1 << 16)) {
+      gz.write(json);
     }
+    try (OutputStream out = fs.create(new Path(path), true)) {
+      buf.writeTo(out);
+    }
+    return buf.size();
   }
 
   private static void writeBytes(FileSystem fs, String path, byte[] bytes) throws IOException {
@@ -490,9 +501,14 @@ public final class Generator {
     }
   }
 
+  /** The home region carries global services, so it is busier. */
+  private static double regionWeight(String region) {
+    return region.equals("us-east-1") ? 1.4 : 0.7;
+  }
+
   private static double diurnal(int hour) {
     // mean 1.0 over 24 h: busier 08-18 UTC
-    return hour >= 8 && hour < 18 ? 1.55 : 0.6;
+    return hour >= 8 && hour < 18 ? 1.57 : 0.6;
   }
 
   private static int poisson(SplittableRandom r, double lambda) {

@@ -95,8 +95,11 @@ public final class CloudTrailTable {
   /** The table schema: record columns, then {@link #DERIVED}. */
   public static final StructType SCHEMA = buildSchema();
 
-  /** Columns investigations filter by; Delta collects min/max statistics only for these. */
-  public static final List<String> STATS_COLUMNS = List.of("event_date", "eventTime",
+  /**
+   * Columns investigations filter by; Delta collects min/max statistics only for these (the
+   * partition column needs none: partition pruning covers it).
+   */
+  public static final List<String> STATS_COLUMNS = List.of("eventTime",
       "account_id", "awsRegion", "eventSource", "eventName", "actor_principal", "access_key_id",
       "source_ip", "errorCode", "eventID");
 

@@ -58,6 +58,25 @@ public final class Sessions {
     return spark;
   }
 
+  /**
+   * The Hadoop configuration a session would get (s3a endpoint, path style, SSE), for commands
+   * that touch storage without Spark, such as {@code generate}.
+   */
+  public static org.apache.hadoop.conf.Configuration hadoopConf(TrailkeepConf conf) {
+    SparkConf c = new SparkConf(false);
+    applyS3(conf, c);
+    for (Map.Entry<String, String> e : conf.sparkConf().entrySet()) {
+      c.set(e.getKey(), e.getValue());
+    }
+    org.apache.hadoop.conf.Configuration h = new org.apache.hadoop.conf.Configuration();
+    for (scala.Tuple2<String, String> kv : c.getAll()) {
+      if (kv._1().startsWith("spark.hadoop.")) {
+        h.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+      }
+    }
+    return h;
+  }
+
   static void applyS3(TrailkeepConf conf, SparkConf c) {
     String endpoint = conf.get(ConfKey.S3_ENDPOINT);
     String p = "spark.hadoop.fs.s3a.";

@@ -1,0 +1,105 @@
+package io.trailkeep.cli;
+
+import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.ConfKey;
+import io.trailkeep.conf.TrailkeepConf;
+import io.trailkeep.job.JobResult;
+import io.trailkeep.job.Json;
+import io.trailkeep.job.Progress;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.spark.Sessions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Option;
+
+/**
+ * Options every command takes, and the plumbing a command needs: resolving the configuration,
+ * building the session, printing the summary. Commands stay thin.
+ */
+public class CommonOptions {
+
+  @Option(names = "--raw", paramLabel = "URI",
+      description = "Root holding raw logs in the S3 layout (local path or s3a://bucket/prefix).")
+  String raw;
+
+  @Option(names = "--lake", paramLabel = "URI", description = "Root of the Delta tables.")
+  String lake;
+
+  @Option(names = "--conf", paramLabel = "FILE",
+      description = "Configuration file (default: conf/local.conf when present).")
+  Path conf;
+
+  @Option(names = "--json", description = "Print a one-line JSON summary as the last line of stdout.")
+  boolean json;
+
+  @Option(names = "--master", paramLabel = "MASTER", description = "Spark master, e.g. local[2].")
+  String master;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "Override any configuration key (repeatable).")
+  List<String> sets;
+
+  /** Resolves flag > conf file > default. */
+  TrailkeepConf resolve(Map<String, String> commandFlags) {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    if (sets != null) {
+      for (String s : sets) {
+        int eq = s.indexOf('=');
+        if (eq <= 0) {
+          throw new ConfException("--set expects KEY=VALUE, got '" + s + "'");
+        }
+        overrides.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+      }
+    }
+    overrides.put(ConfKey.RAW.name(), raw);
+    overrides.put(ConfKey.LAKE.name(), lake);
+    overrides.put(ConfKey.MASTER.name(), master);
+    overrides.putAll(commandFlags);
+    return TrailkeepConf.resolve(confFile(), overrides);
+  }
+
+  private Path confFile() {
+    if (conf != null) {
+      return conf;
+    }
+    String home = System.getProperty("trailkeep.home", System.getenv("TRAILKEEP_HOME"));
+    Path local = home == null ? Paths.get("conf", "local.conf") : Paths.get(home, "conf", "local.conf");
+    return Files.isRegularFile(local) ? local : null;
+  }
+
+  static SparkSession session(TrailkeepConf conf, String command) {
+    return Sessions.build(conf, "trailkeep-" + command);
+  }
+
+  static Lake lake(SparkSession spark, TrailkeepConf conf) {
+    return new Lake(spark, absolute(conf.get(ConfKey.LAKE)));
+  }
+
+  /** Local relative paths become absolute so Spark and Hadoop agree on them. */
+  static String absolute(String uri) {
+    if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || uri.startsWith("file:")) {
+      return uri;
+    }
+    return Paths.get(uri).toAbsolutePath().normalize().toString();
+  }
+
+  Progress progress() {
+    return Progress.stderr();
+  }
+
+  void printSummary(PrintWriter out, JobResult result, String human) {
+    if (human != null && !human.isEmpty()) {
+      out.println(human);
+    }
+    if (json) {
+      out.println(Json.write(result.toMap()));
+    }
+    out.flush();
+  }
+}

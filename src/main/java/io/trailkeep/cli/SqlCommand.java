@@ -1,0 +1,83 @@
+package io.trailkeep.cli;
+
+import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.TrailkeepConf;
+import io.trailkeep.lake.Lake;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code trailkeep sql "<statement>"}: runs one statement over the lake's tables, each registered
+ * as a view of its own name (cloudtrail, cloudtrail_quarantine, ingest_manifest, ...). Prints a
+ * table, or one JSON object per row with --json.
+ */
+@Command(name = "sql", description = "Run a SQL statement over the lake's tables (views named after the tables).")
+final class SqlCommand implements Callable<Integer> {
+  @Mixin
+  CommonOptions common;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "STATEMENT", description = "The SQL statement.")
+  String statement;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+      description = "Rows printed as a table (default 100; --json prints all).")
+  int limit;
+
+  @Override
+  public Integer call() {
+    TrailkeepConf conf = common.resolve(Map.of());
+    SparkSession spark = CommonOptions.session(conf, "sql");
+    try {
+      Lake lake = CommonOptions.lake(spark, conf);
+      List<String> views = lake.registerViews();
+      if (views.isEmpty()) {
+        throw new ConfException("no tables under " + lake.root() + "; run 'trailkeep ingest' first or "
+            + "pass --lake");
+      }
+      Dataset<Row> result;
+      try {
+        result = spark.sql(statement);
+      } catch (Exception e) {
+        if (!(e instanceof org.apache.spark.sql.AnalysisException)) {
+          throw e;
+        }
+        throw new ConfException("invalid query: " + firstLine(e.getMessage()) + " (views: "
+            + String.join(", ", views) + ")");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (common.json) {
+        Iterator<String> it = result.toJSON().toLocalIterator();
+        while (it.hasNext()) {
+          out.println(it.next());
+        }
+      } else {
+        List<Row> rows = new ArrayList<>(result.limit(limit).collectAsList());
+        TablePrinter.table(out, result.schema(), rows);
+      }
+      out.flush();
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

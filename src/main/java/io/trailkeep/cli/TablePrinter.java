@@ -1,0 +1,60 @@
+package io.trailkeep.cli;
+
+import io.trailkeep.ingest.JsonText;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/** Prints rows as an aligned text table or as JSON Lines. Cell text is cut at a width limit. */
+final class TablePrinter {
+  private static final int MAX_CELL = 60;
+
+  private TablePrinter() {}
+
+  static void table(PrintWriter out, StructType schema, List<Row> rows) {
+    String[] names = schema.fieldNames();
+    int[] widths = new int[names.length];
+    List<String[]> cells = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      widths[i] = names[i].length();
+    }
+    for (Row r : rows) {
+      String[] c = new String[names.length];
+      for (int i = 0; i < names.length; i++) {
+        Object o = r.isNullAt(i) ? null : r.get(i);
+        String v = o == null ? "null" : o instanceof java.sql.Timestamp
+            ? ((java.sql.Timestamp) o).toInstant().toString() : String.valueOf(o);
+        v = v.replace('\n', ' ').replace('\r', ' ');
+        c[i] = v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 3) + "..." : v;
+        widths[i] = Math.max(widths[i], c[i].length());
+      }
+      cells.add(c);
+    }
+    StringBuilder sep = new StringBuilder("+");
+    for (int w : widths) {
+      sep.append("-".repeat(w + 2)).append('+');
+    }
+    out.println(sep);
+    out.println(line(names, widths));
+    out.println(sep);
+    for (String[] c : cells) {
+      out.println(line(c, widths));
+    }
+    out.println(sep);
+    out.println(rows.size() + (rows.size() == 1 ? " row" : " rows"));
+  }
+
+  private static String line(String[] c, int[] widths) {
+    StringBuilder b = new StringBuilder("|");
+    for (int i = 0; i < c.length; i++) {
+      b.append(' ').append(c[i]).append(" ".repeat(widths[i] - c[i].length())).append(" |");
+    }
+    return b.toString();
+  }
+
+  static String quote(String s) {
+    return JsonText.quote(s);
+  }
+}

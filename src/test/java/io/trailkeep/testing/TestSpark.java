@@ -1,0 +1,48 @@
+package io.trailkeep.testing;
+
+import io.trailkeep.spark.Sessions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one local Spark session of the test JVM (local[2], 2 shuffle partitions, UI off), with the
+ * same fixed settings as production sessions. Created on first use, stopped at JVM exit.
+ */
+public final class TestSpark {
+  private static SparkSession spark;
+
+  private TestSpark() {}
+
+  public static synchronized SparkSession get() {
+    if (spark == null) {
+      SparkConf c = new SparkConf(false)
+          .setMaster("local[2]")
+          .setAppName("trailkeep-tests")
+          .set("spark.ui.enabled", "false")
+          .set("spark.sql.shuffle.partitions", "2")
+          .set("spark.default.parallelism", "2")
+          .set("spark.driver.host", "127.0.0.1")
+          .set("spark.driver.bindAddress", "127.0.0.1")
+          .set("spark.sql.warehouse.dir", tempDir("warehouse").toString())
+          .set("spark.databricks.delta.snapshotPartitions", "2");
+      Sessions.applyFixed(c);
+      spark = SparkSession.builder().config(c).getOrCreate();
+      spark.sparkContext().setLogLevel("ERROR");
+      DataFrames.bind(spark);
+    }
+    return spark;
+  }
+
+  /** A fresh temporary directory. */
+  public static Path tempDir(String prefix) {
+    try {
+      return Files.createTempDirectory("trailkeep-" + prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
