@@ -173,7 +173,8 @@ public final class IngestJob {
       double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
       Result result = new Result(found.filesSeen, total.filesIngested, skipped.size(),
           total.filesQuarantined, total.recordsRead, total.rowsWritten, total.duplicatesDropped,
-          total.quarantined, total.bytesRead, found.listRequests, seconds, perTable, lake.root(), runId);
+          total.quarantined, total.keyConflicts, total.bytesRead, found.listRequests, seconds, perTable,
+          lake.root(), runId);
       RunHistory.record(lake, runId, "ingest", started, "succeeded", options(), result);
       progress.info("ingest: done in %.1fs", seconds);
       return result;
@@ -211,6 +212,7 @@ public final class IngestJob {
     public final long rowsWritten;
     public final long duplicatesDropped;
     public final long quarantined;
+    public final long keyConflicts;
     public final long bytesRead;
     public final long listRequests;
     public final double seconds;
@@ -219,8 +221,8 @@ public final class IngestJob {
     public final String runId;
 
     Result(long filesSeen, long filesIngested, long filesSkipped, long filesQuarantined,
-        long recordsRead, long rowsWritten, long duplicatesDropped, long quarantined, long bytesRead,
-        long listRequests, double seconds, Map<String, Map<String, Object>> tables, String lake,
+        long recordsRead, long rowsWritten, long duplicatesDropped, long quarantined,
+        long keyConflicts, long bytesRead, long listRequests, double seconds, Map<String, Map<String, Object>> tables, String lake,
         String runId) {
       this.filesSeen = filesSeen;
       this.filesIngested = filesIngested;
@@ -230,6 +232,7 @@ public final class IngestJob {
       this.rowsWritten = rowsWritten;
       this.duplicatesDropped = duplicatesDropped;
       this.quarantined = quarantined;
+      this.keyConflicts = keyConflicts;
       this.bytesRead = bytesRead;
       this.listRequests = listRequests;
       this.seconds = seconds;
@@ -251,6 +254,7 @@ public final class IngestJob {
       m.put("rows_written", rowsWritten);
       m.put("duplicates_dropped", duplicatesDropped);
       m.put("quarantined", quarantined);
+      m.put("key_conflicts", keyConflicts);
       m.put("bytes_read", bytesRead);
       m.put("list_requests", listRequests);
       m.put("seconds", seconds);

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.trailkeep.job.Progress;
 import io.trailkeep.lake.Lake;
@@ -55,6 +56,8 @@ public final class IngestPipeline {
   static final String Q_LEN = "_q_len";
   private static final String RECORD = "R";
   private static final String QUARANTINED = "Q";
+  /** Content fingerprint column of de-duplicated tables. */
+  public static final String HASH = "record_hash";
 
   private final SparkSession spark;
   private final Lake lake;
@@ -82,8 +85,10 @@ public final class IngestPipeline {
     public long duplicatesDropped;
     public long quarantined;
     public long bytesRead;
+    public long keyConflicts;
 
     public void add(BatchCounts o) {
+      keyConflicts += o.keyConflicts;
       filesIngested += o.filesIngested;
       filesQuarantined += o.filesQuarantined;
       recordsRead += o.recordsRead;
@@ -109,6 +114,7 @@ public final class IngestPipeline {
         .mapPartitions(new ParseFiles(format, hconf, maxFileBytes, quarantineRawChars,
             format.schema().size() - 2));
     Dataset<Row> parsed = spark.createDataFrame(rows, combined).persist(StorageLevel.MEMORY_AND_DISK());
+    List<Dataset<Row>> release = new ArrayList<>();
     try {
       progress.info("%s: parsing %d files into %s", format.source(), files.size(), table);
       Map<String, long[]> perFile = perFileCounts(parsed);
@@ -120,12 +126,17 @@ public final class IngestPipeline {
       }
       Dataset<Row> records = parsed.filter(col(KIND).equalTo(RECORD))
           .select(columns(format.schema()));
+      if (!format.dedupKey().isEmpty()) {
+        records = records.withColumn(HASH, xxhash64(names(format.contentColumns())));
+      }
       lake.ensure(table, format.schema(), format.partitionColumn(), format.tableProperties());
       long dropped = 0;
+      long[] conflicts = new long[1];
       if (good > 0) {
-        Dataset<Row> drop = duplicates(format, table, records);
+        Dataset<Row> drop = duplicates(format, table, records, conflicts, release);
         if (drop != null) {
           drop = drop.persist(StorageLevel.MEMORY_AND_DISK());
+          release.add(drop);
           dropped = drop.count();
           if (dropped > 0) {
             records = records.join(drop, new String[] {"source_file", "source_position"}, "left_anti");
@@ -134,9 +145,6 @@ public final class IngestPipeline {
         if (good - dropped > 0) {
           spark.sparkContext().setJobDescription("write " + table);
           records.write().format("delta").mode("append").save(lake.pathOf(table));
-        }
-        if (drop != null) {
-          drop.unpersist();
         }
       }
       if (bad > 0) {
@@ -147,6 +155,11 @@ public final class IngestPipeline {
       counts.rowsWritten = good - dropped;
       counts.duplicatesDropped = dropped;
       counts.quarantined = bad;
+      counts.keyConflicts = conflicts[0];
+      if (conflicts[0] > 0) {
+        progress.info("%s: WARNING %d event keys (account, eventID, eventTime) arrived with different "
+            + "content; all versions were kept (see README, de-duplication)", table, conflicts[0]);
+      }
       for (RawFile f : files) {
         long[] c = perFile.getOrDefault(f.path, new long[2]);
         if (c[0] == 0 && c[1] > 0) {
@@ -160,6 +173,9 @@ public final class IngestPipeline {
           table, counts.recordsRead, counts.rowsWritten, counts.duplicatesDropped, counts.quarantined);
       return counts;
     } finally {
+      for (Dataset<Row> d : release) {
+        d.unpersist();
+      }
       parsed.unpersist();
       spark.sparkContext().setJobDescription(null);
     }
@@ -185,29 +201,39 @@ public final class IngestPipeline {
     return out;
   }
 
-  /** (source_file, source_position) of records to drop, or null when the format has no key. */
-  private Dataset<Row> duplicates(SourceFormat format, String table, Dataset<Row> records) {
+  /**
+   * (source_file, source_position) of records to drop, or null when the format has no key: rows
+   * whose key and content hash equal an earlier row of the batch or a row already in the table.
+   * Also counts keys that collide with different content (kept, reported as conflicts).
+   */
+  private Dataset<Row> duplicates(SourceFormat format, String table, Dataset<Row> records,
+      long[] conflicts, List<Dataset<Row>> release) {
     List<String> key = format.dedupKey();
     if (key.isEmpty()) {
       return null;
     }
+    List<String> identity = new ArrayList<>(key);
+    identity.add(HASH);
     Column present = lit(true);
     for (String k : key) {
       present = present.and(col(k).isNotNull());
     }
-    List<Column> keyCols = new ArrayList<>();
-    for (String k : key) {
-      keyCols.add(col(k));
+    List<Column> cols = new ArrayList<>();
+    for (String k : identity) {
+      cols.add(col(k));
     }
-    List<Column> keyAndPos = new ArrayList<>(keyCols);
-    keyAndPos.add(col("source_file"));
-    keyAndPos.add(col("source_position"));
-    Dataset<Row> keys = records.filter(present).select(keyAndPos.toArray(new Column[0]));
+    cols.add(col("source_file"));
+    cols.add(col("source_position"));
+    Dataset<Row> keys = records.filter(present).select(cols.toArray(new Column[0]))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    release.add(keys);
     Dataset<Row> inBatch = keys
-        .withColumn("_rn", row_number().over(Window.partitionBy(keyCols.toArray(new Column[0]))
+        .withColumn("_rn", row_number().over(Window.partitionBy(names(identity))
             .orderBy(col("source_file"), col("source_position"))))
         .filter(col("_rn").gt(1))
         .select("source_file", "source_position");
+    Dataset<Row> distinctContent = keys.select(names(identity)).distinct();
+    conflicts[0] = distinctContent.groupBy(names(key)).count().filter(col("count").gt(1)).count();
     if (!lake.exists(table) || lake.read(table).isEmpty()) {
       return inBatch;
     }
@@ -217,10 +243,22 @@ public final class IngestPipeline {
       touched.add(r.get(0));
     }
     Dataset<Row> existing = lake.read(table).filter(col(part).isin(touched.toArray()))
-        .select(key.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
-    Dataset<Row> already = keys.join(existing, key.toArray(new String[0]), "left_semi")
+        .select(names(identity)).persist(StorageLevel.MEMORY_AND_DISK());
+    release.add(existing);
+    Dataset<Row> already = keys.join(existing, identity.toArray(new String[0]), "left_semi")
         .select("source_file", "source_position");
+    Dataset<Row> existingKeys = existing.select(names(key)).distinct();
+    conflicts[0] += distinctContent.join(existing, identity.toArray(new String[0]), "left_anti")
+        .join(existingKeys, key.toArray(new String[0]), "left_semi").count();
     return inBatch.union(already).distinct();
+  }
+
+  private static Column[] names(List<String> names) {
+    Column[] out = new Column[names.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = col(names.get(i));
+    }
+    return out;
   }
 
   private void writeQuarantine(String source, Dataset<Row> parsed) {

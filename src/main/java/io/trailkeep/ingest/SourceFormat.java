@@ -27,8 +27,15 @@ public interface SourceFormat extends Serializable {
   /** Partition column of every target table. */
   String partitionColumn();
 
-  /** Columns that identify one record across files, or an empty list for file-level dedup only. */
+  /**
+   * Columns that identify one record across files, or an empty list for file-level dedup only.
+   * When non-empty, the schema has a {@code record_hash} column that the pipeline fills from
+   * {@link #contentColumns()}, and only rows equal in key and hash are duplicates.
+   */
   List<String> dedupKey();
+
+  /** Columns whose values make up a record's content, hashed into {@code record_hash}. */
+  List<String> contentColumns();
 
   /** Delta table properties to set on creation (data-skipping statistics, etc.). */
   Map<String, String> tableProperties();

@@ -14,7 +14,8 @@ import org.apache.spark.sql.types.StructType;
  * Free-form objects (requestParameters, responseElements, additionalEventData, ...) are their exact
  * JSON text. Anything else - new fields AWS adds tomorrow, unexpected types, explicit nulls - lands
  * in the {@code extra_fields} JSON overflow of the struct it appeared in. Snake_case columns are
- * derived by TrailKeep for easy querying, and {@code source_file}/{@code source_position} say which
+ * derived by TrailKeep for easy querying; {@code record_hash} fingerprints the record's content for
+ * de-duplication; {@code source_file}/{@code source_position} say which
  * raw object and which array position the row came from (forensic provenance).
  */
 public final class CloudTrailTable {
@@ -88,6 +89,7 @@ public final class CloudTrailTable {
       field("is_read_only", DataTypes.BooleanType),
       field("is_console", DataTypes.BooleanType),
       field("mfa_used", DataTypes.BooleanType),
+      field("record_hash", DataTypes.LongType),
       field("source_file", DataTypes.StringType),
       field("source_position", DataTypes.IntegerType)
   });
@@ -103,8 +105,17 @@ public final class CloudTrailTable {
       "account_id", "awsRegion", "eventSource", "eventName", "actor_principal", "access_key_id",
       "source_ip", "errorCode", "eventID");
 
-  /** Record identity for de-duplication: same event in the same account at the same time. */
+  /**
+   * Record identity for de-duplication: same event in the same account at the same time. A row
+   * is dropped as a duplicate only when its {@code record_hash} (xxhash64 of the record's own
+   * columns) matches too; same key with different content is kept and counted as a conflict.
+   */
   public static final List<String> DEDUP_KEY = List.of("account_id", "eventID", "eventTime");
+
+  /** The columns that make up a record's content (what {@code record_hash} covers). */
+  public static List<String> contentColumns() {
+    return List.of(RECORD.sparkType().fieldNames());
+  }
 
   private static StructType buildSchema() {
     List<StructField> out = new ArrayList<>(List.of(RECORD.sparkType().fields()));

@@ -69,6 +69,7 @@ final class CloudTrailDerived {
     out[d + 8] = record[READ_ONLY] != null ? record[READ_ONLY] : readOnlyByName(eventName);
     out[d + 9] = isConsole((String) record[EVENT_TYPE], (String) record[FROM_CONSOLE]);
     out[d + 10] = mfaUsed(eventName, (String) record[ADDITIONAL], ui);
+    // out[d + 11] record_hash: computed by the pipeline over the record columns
     return out;
   }
 

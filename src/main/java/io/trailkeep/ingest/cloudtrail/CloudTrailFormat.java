@@ -9,7 +9,6 @@ import io.trailkeep.ingest.RawFile;
 import io.trailkeep.ingest.RecordSink;
 import io.trailkeep.ingest.SourceFormat;
 import io.trailkeep.schema.CloudTrailTable;
-import io.trailkeep.schema.JsonSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -29,7 +28,6 @@ public final class CloudTrailFormat implements SourceFormat {
   private static final long serialVersionUID = 1L;
   private static final JsonFactory JSON = new JsonFactory();
   private static final int EVENT_TIME = CloudTrailTable.RECORD.indexOf("eventTime");
-  private static final int RECORD_WIDTH = CloudTrailTable.RECORD.width();
 
   @Override
   public String source() {
@@ -60,6 +58,11 @@ public final class CloudTrailFormat implements SourceFormat {
   @Override
   public List<String> dedupKey() {
     return CloudTrailTable.DEDUP_KEY;
+  }
+
+  @Override
+  public List<String> contentColumns() {
+    return CloudTrailTable.contentColumns();
   }
 
   @Override
@@ -139,13 +142,4 @@ public final class CloudTrailFormat implements SourceFormat {
     return new String(bytes, 0, Math.min(length, 1 << 16), StandardCharsets.UTF_8);
   }
 
-  /** Width of the record part of a row, for tests. */
-  static int recordWidth() {
-    return RECORD_WIDTH;
-  }
-
-  /** The record spec, for readers that need to walk it. */
-  public static JsonSpec recordSpec() {
-    return CloudTrailTable.RECORD;
-  }
 }
