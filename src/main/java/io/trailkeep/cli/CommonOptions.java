@@ -73,8 +73,8 @@ public class CommonOptions {
     return Files.isRegularFile(local) ? local : null;
   }
 
-  static SparkSession session(TrailkeepConf conf, String command) {
-    return Sessions.build(conf, "trailkeep-" + command);
+  static Sessions.Handle session(TrailkeepConf conf, String command) {
+    return Sessions.open(conf, "trailkeep-" + command);
   }
 
   static Lake lake(SparkSession spark, TrailkeepConf conf) {

@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import io.trailkeep.spark.Sessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
  * ingests it, and answers a few investigation questions from the lake. Safe to run repeatedly:
  * the generator rewrites identical files and the ingest finds nothing new.
  */
-@Command(name = "demo", description = "Generate a small organization, ingest it and run example investigations.")
+@Command(mixinStandardHelpOptions = true, name = "demo", description = "Generate a small organization, ingest it and run example investigations.")
 final class DemoCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;
@@ -48,8 +49,8 @@ final class DemoCommand implements Callable<Integer> {
     Generator.Result gen = GenerateCommand.generator(conf).progress(common.progress()).execute();
     out.printf("1. generated %d CloudTrail events in %d files for organization %s (%d accounts)%n",
         gen.events, gen.files, gen.orgId, gen.accountIds.size());
-    SparkSession spark = CommonOptions.session(conf, "demo");
-    try {
+    try (Sessions.Handle session = CommonOptions.session(conf, "demo")) {
+      SparkSession spark = session.spark();
       Lake lake = CommonOptions.lake(spark, conf);
       IngestJob.Result ing = IngestCommand.job(lake, conf).progress(common.progress()).execute();
       out.println("2. " + IngestCommand.human(ing).replace("\n", "\n   "));
@@ -103,8 +104,6 @@ final class DemoCommand implements Callable<Integer> {
         return m;
       }, "");
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 

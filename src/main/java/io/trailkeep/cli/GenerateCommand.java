@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trailkeep generate}: writes a realistic CloudTrail delivery under --raw. */
-@Command(name = "generate", description = "Write realistic CloudTrail logs in the S3 layout under --raw.")
+@Command(mixinStandardHelpOptions = true, name = "generate", description = "Write realistic CloudTrail logs in the S3 layout under --raw.")
 final class GenerateCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;

@@ -7,6 +7,7 @@ import io.trailkeep.lake.Lake;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.trailkeep.spark.Sessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trailkeep ingest}: lands new raw files in the lake. */
-@Command(name = "ingest", description = "Ingest new raw files under --raw into the Delta tables under --lake.")
+@Command(mixinStandardHelpOptions = true, name = "ingest", description = "Ingest new raw files under --raw into the Delta tables under --lake.")
 final class IngestCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;
@@ -31,14 +32,12 @@ final class IngestCommand implements Callable<Integer> {
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put(ConfKey.INGEST_SOURCES.name(), source);
     TrailkeepConf conf = common.resolve(flags);
-    SparkSession spark = CommonOptions.session(conf, "ingest");
-    try {
+    try (Sessions.Handle session = CommonOptions.session(conf, "ingest")) {
+      SparkSession spark = session.spark();
       Lake lake = CommonOptions.lake(spark, conf);
       IngestJob.Result r = job(lake, conf).progress(common.progress()).execute();
       common.printSummary(spec.commandLine().getOut(), r, human(r));
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 

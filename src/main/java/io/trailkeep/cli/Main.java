@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     subcommands = {GenerateCommand.class, IngestCommand.class, DemoCommand.class, SqlCommand.class})
 public final class Main implements Runnable {
 
-  @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+  @CommandLine.Option(names = {"-h", "--help"},
+      description = "Show help for every command and every configuration key.")
   boolean help;
 
   @CommandLine.Option(names = "--version", versionHelp = true, description = "Print the version.")

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import io.trailkeep.spark.Sessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
  * as a view of its own name (cloudtrail, cloudtrail_quarantine, ingest_manifest, ...). Prints a
  * table, or one JSON object per row with --json.
  */
-@Command(name = "sql", description = "Run a SQL statement over the lake's tables (views named after the tables).")
+@Command(mixinStandardHelpOptions = true, name = "sql", description = "Run a SQL statement over the lake's tables (views named after the tables).")
 final class SqlCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;
@@ -41,8 +42,8 @@ final class SqlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrailkeepConf conf = common.resolve(Map.of());
-    SparkSession spark = CommonOptions.session(conf, "sql");
-    try {
+    try (Sessions.Handle session = CommonOptions.session(conf, "sql")) {
+      SparkSession spark = session.spark();
       Lake lake = CommonOptions.lake(spark, conf);
       List<String> views = lake.registerViews();
       if (views.isEmpty()) {
@@ -71,8 +72,6 @@ final class SqlCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 

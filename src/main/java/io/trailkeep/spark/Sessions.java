@@ -30,6 +30,37 @@ public final class Sessions {
     c.set("spark.databricks.delta.schema.autoMerge.enabled", "false");
   }
 
+  /**
+   * A session for one command. Closing it stops Spark only when this handle started it, so a
+   * command run inside an existing application (spark-submit, a notebook, tests) leaves it alone.
+   */
+  public static final class Handle implements AutoCloseable {
+    private final SparkSession spark;
+    private final boolean owned;
+
+    Handle(SparkSession spark, boolean owned) {
+      this.spark = spark;
+      this.owned = owned;
+    }
+
+    public SparkSession spark() {
+      return spark;
+    }
+
+    @Override
+    public void close() {
+      if (owned) {
+        spark.stop();
+      }
+    }
+  }
+
+  /** Opens a session for a command (see {@link Handle}). */
+  public static Handle open(TrailkeepConf conf, String appName) {
+    boolean existed = SparkSession.getDefaultSession().isDefined();
+    return new Handle(build(conf, appName), !existed);
+  }
+
   /** Returns a session configured from {@code conf}. */
   public static SparkSession build(TrailkeepConf conf, String appName) {
     SparkConf c = new SparkConf(true);

@@ -1,0 +1,117 @@
+package io.trailkeep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.trailkeep.schema.RecordJson;
+import io.trailkeep.testing.TestSpark;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line as a user drives it: exit codes, messages, --json summaries. */
+class CliTest {
+
+  static final class Run {
+    int code;
+    String out;
+    String err;
+
+    String lastLine() {
+      String[] lines = out.strip().split("\n");
+      return lines[lines.length - 1];
+    }
+  }
+
+  static Run run(String... args) {
+    TestSpark.get(); // the commands join the shared session instead of starting their own
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    Run r = new Run();
+    r.code = cl.execute(args);
+    r.out = out.toString();
+    r.err = err.toString();
+    return r;
+  }
+
+  @Test
+  void helpListsEveryCommandAndKey() {
+    Run r = run("--help");
+    assertEquals(0, r.code);
+    for (String s : new String[] {"generate", "ingest", "demo", "sql", "ingest.source", "--raw", "--lake"}) {
+      assertTrue(r.out.contains(s), s);
+    }
+  }
+
+  @Test
+  void usageErrorsExitTwoWithOneLine() {
+    Run unknownFlag = run("ingest", "--nope");
+    assertEquals(2, unknownFlag.code);
+    assertTrue(unknownFlag.err.contains("Unknown option: '--nope'"), unknownFlag.err);
+    assertEquals(1, unknownFlag.err.strip().split("\n").length);
+
+    Run badKey = run("ingest", "--set", "no.such.key=1");
+    assertEquals(2, badKey.code);
+    assertTrue(badKey.err.startsWith("trailkeep: unknown configuration key 'no.such.key'"), badKey.err);
+
+    Run missingConf = run("ingest", "--conf", "/no/such.conf");
+    assertEquals(2, missingConf.code);
+    assertTrue(missingConf.err.contains("does not exist"), missingConf.err);
+
+    Run missingRaw = run("ingest", "--raw", "/no/such/raw/root", "--lake",
+        TestSpark.tempDir("lake").toString());
+    assertEquals(2, missingRaw.code);
+    assertTrue(missingRaw.err.contains("raw root /no/such/raw/root does not exist"), missingRaw.err);
+    assertTrue(!missingRaw.err.contains("\tat "), "no stack trace");
+
+    Run badSource = run("ingest", "--source", "syslog", "--raw", "/tmp");
+    assertEquals(2, badSource.code);
+    assertTrue(badSource.err.contains("unknown source 'syslog'"), badSource.err);
+  }
+
+  @Test
+  void generateIngestAndSqlWithJson() {
+    Path raw = TestSpark.tempDir("cli-raw");
+    Path lake = TestSpark.tempDir("cli-lake");
+    Run gen = run("generate", "--raw", raw.toString(), "--events", "600", "--days", "1",
+        "--accounts", "2", "--json");
+    assertEquals(0, gen.code, gen.err);
+    JsonNode g = RecordJson.parse(gen.lastLine());
+    long events = g.get("events").asLong();
+
+    Run first = run("ingest", "--raw", raw.toString(), "--lake", lake.toString(), "--json");
+    assertEquals(0, first.code, first.err);
+    JsonNode s1 = RecordJson.parse(first.lastLine());
+    for (String k : new String[] {"files_seen", "files_ingested", "records_read", "rows_written",
+        "duplicates_dropped", "quarantined"}) {
+      assertTrue(s1.has(k), k);
+    }
+    assertEquals(events, s1.get("records_read").asLong());
+    assertEquals(events - g.get("duplicate_records").asLong(), s1.get("rows_written").asLong());
+
+    Run second = run("ingest", "--raw", raw.toString(), "--lake", lake.toString(), "--json");
+    assertEquals(0, RecordJson.parse(second.lastLine()).get("rows_written").asLong());
+
+    Run sql = run("sql", "--lake", lake.toString(), "--json",
+        "SELECT count(*) AS n FROM cloudtrail");
+    assertEquals(0, sql.code, sql.err);
+    long n = RecordJson.parse(sql.lastLine()).get("n").asLong();
+    assertEquals(s1.get("tables").get("cloudtrail").get("rows_written").asLong(), n);
+
+    Run table = run("sql", "--lake", lake.toString(),
+        "SELECT eventName, count(*) AS c FROM cloudtrail GROUP BY eventName ORDER BY c DESC LIMIT 3");
+    assertEquals(0, table.code);
+    assertTrue(table.out.contains("| eventName"), table.out);
+    assertTrue(table.out.contains("3 rows"), table.out);
+
+    Run bad = run("sql", "--lake", lake.toString(), "SELECT nope FROM cloudtrail");
+    assertEquals(2, bad.code);
+    assertTrue(bad.err.startsWith("trailkeep: invalid query"), bad.err);
+  }
+}

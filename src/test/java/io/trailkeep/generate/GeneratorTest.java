@@ -1,0 +1,132 @@
+package io.trailkeep.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.trailkeep.ingest.RawFile;
+import io.trailkeep.schema.RecordJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+
+/** The generator without Spark: determinism, layout, realism, scenario ground truth. */
+class GeneratorTest {
+
+  private static Generator.Result run(Path raw, long seed, long events) {
+    return Generator.with(new Configuration()).raw(raw.toString()).seed(seed).events(events).days(1)
+        .accounts(3).start(LocalDate.of(2026, 2, 1)).execute();
+  }
+
+  private static Map<String, byte[]> tree(Path root) throws IOException {
+    Map<String, byte[]> out = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(Files::isRegularFile).collect(Collectors.toList())) {
+        out.put(root.relativize(p).toString(), Files.readAllBytes(p));
+      }
+    }
+    return out;
+  }
+
+  private static JsonNode gunzipJson(Path p) {
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(p))) {
+      return RecordJson.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void sameSeedSameBytesOtherSeedOtherData() throws IOException {
+    Path a = Files.createTempDirectory("gen-a");
+    Path b = Files.createTempDirectory("gen-b");
+    Path c = Files.createTempDirectory("gen-c");
+    run(a, 5, 2000);
+    run(b, 5, 2000);
+    run(c, 6, 2000);
+    Map<String, byte[]> ta = tree(a);
+    Map<String, byte[]> tb = tree(b);
+    assertEquals(ta.keySet(), tb.keySet());
+    for (String k : ta.keySet()) {
+      assertTrue(java.util.Arrays.equals(ta.get(k), tb.get(k)), "differs: " + k);
+    }
+    assertNotEquals(ta.keySet(), tree(c).keySet());
+  }
+
+  @Test
+  void filesFollowTheCloudTrailDeliveryLayout() throws IOException {
+    Path raw = Files.createTempDirectory("gen");
+    Generator.Result r = run(raw, 9, 3000);
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(raw.resolve("AWSLogs"))) {
+      files = s.filter(Files::isRegularFile).collect(Collectors.toList());
+    }
+    long logs = 0;
+    Set<String> names = new HashSet<>();
+    Set<String> identityTypes = new HashSet<>();
+    long records = 0;
+    for (Path p : files) {
+      String rel = raw.relativize(p).toString();
+      RawFile f = RawFile.classify(rel, 0, 0);
+      assertTrue(f.kind != RawFile.Kind.UNKNOWN, rel);
+      if (f.kind == RawFile.Kind.CLOUDTRAIL) {
+        logs++;
+        assertTrue(rel.matches("AWSLogs/o-[a-z0-9]{10}/\\d{12}/CloudTrail/[a-z0-9-]+/\\d{4}/\\d{2}/\\d{2}/"
+            + "\\d{12}_CloudTrail_[a-z0-9-]+_\\d{8}T\\d{4}Z_[A-Za-z0-9]{16}\\.json\\.gz"), rel);
+        JsonNode body = gunzipJson(p);
+        for (JsonNode rec : body.get("Records")) {
+          records++;
+          names.add(rec.get("eventName").asText());
+          identityTypes.add(rec.get("userIdentity").get("type").asText());
+          assertEquals(f.accountId, rec.get("recipientAccountId").asText());
+        }
+      }
+    }
+    assertEquals(r.files - r.insightFiles, logs);
+    assertEquals(r.events - 2 * r.insightFiles, records);
+    assertTrue(names.size() > 120, "event mix: " + names.size());
+    assertTrue(identityTypes.containsAll(Set.of("IAMUser", "AssumedRole", "AWSService", "Root")),
+        identityTypes.toString());
+    assertTrue(r.digestFiles > 0);
+    assertTrue(new EventCatalog().size() >= 200);
+  }
+
+  @Test
+  void scenarioGroundTruthMatchesTheWrittenEvents() throws IOException {
+    Path raw = Files.createTempDirectory("gen");
+    run(raw, 3, 1000);
+    JsonNode truth = RecordJson.parse(Files.readString(raw.resolve("ground-truth/leaked-access-key.json")));
+    Set<String> expected = new HashSet<>();
+    truth.get("event_ids").forEach(n -> expected.add(n.asText()));
+    String attacker = truth.get("entities").get("attacker_ip").asText();
+    Set<String> found = new HashSet<>();
+    List<String> eventNames = new java.util.ArrayList<>();
+    try (Stream<Path> s = Files.walk(raw.resolve("AWSLogs"))) {
+      for (Path p : s.filter(x -> x.toString().contains("/CloudTrail/") && Files.isRegularFile(x)).collect(Collectors.toList())) {
+        for (JsonNode rec : gunzipJson(p).get("Records")) {
+          if (rec.get("sourceIPAddress").asText().equals(attacker)) {
+            found.add(rec.get("eventID").asText());
+            eventNames.add(rec.get("eventName").asText());
+          }
+        }
+      }
+    }
+    assertEquals(expected, found);
+    assertTrue(eventNames.containsAll(List.of("GetCallerIdentity", "CreateUser", "AttachUserPolicy",
+        "CreateAccessKey", "StopLogging")), eventNames.toString());
+  }
+}
