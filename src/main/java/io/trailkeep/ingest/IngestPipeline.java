@@ -118,6 +118,7 @@ public final class IngestPipeline {
     try {
       progress.info("%s: parsing %d files into %s", format.source(), files.size(), table);
       Map<String, long[]> perFile = perFileCounts(parsed);
+      progress.info("%s: parsed", table);
       long good = 0;
       long bad = 0;
       for (long[] c : perFile.values()) {
@@ -138,6 +139,7 @@ public final class IngestPipeline {
           drop = drop.persist(StorageLevel.MEMORY_AND_DISK());
           release.add(drop);
           dropped = drop.count();
+          progress.info("%s: %d duplicates found", table, dropped);
           if (dropped > 0) {
             records = records.join(drop, new String[] {"source_file", "source_position"}, "left_anti");
           }
@@ -145,6 +147,7 @@ public final class IngestPipeline {
         if (good - dropped > 0) {
           spark.sparkContext().setJobDescription("write " + table);
           records.write().format("delta").mode("append").save(lake.pathOf(table));
+          progress.info("%s: %d rows committed", table, good - dropped);
         }
       }
       if (bad > 0) {
