@@ -47,6 +47,7 @@ final class IngestCommand implements Callable<Integer> {
         .raw(CommonOptions.absolute(conf.get(ConfKey.RAW)))
         .sources(conf.get(ConfKey.INGEST_SOURCES))
         .filesPerTask(conf.getInt(ConfKey.INGEST_FILES_PER_TASK))
+        .lookbackDays(conf.getInt(ConfKey.INGEST_LOOKBACK_DAYS))
         .maxFileBytes(conf.getLong(ConfKey.INGEST_MAX_FILE_BYTES))
         .quarantineRawChars(conf.getInt(ConfKey.QUARANTINE_RAW_CHARS));
   }
@@ -60,6 +61,7 @@ final class IngestCommand implements Callable<Integer> {
     for (Map.Entry<String, Map<String, Object>> t : r.tables.entrySet()) {
       b.append(String.format("  %-22s %s%n", t.getKey(), t.getValue()));
     }
+    b.append(String.format("  S3-style requests: %d LIST, %d GET%n", r.listRequests, r.getRequests));
     b.append(String.format("  lake: %s (%.1fs)", r.lake, r.seconds));
     return b.toString();
   }

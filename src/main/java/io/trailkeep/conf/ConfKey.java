@@ -26,6 +26,8 @@ public final class ConfKey {
       "Which sources ingest handles: cloudtrail, vpcflow, guardduty or all");
   public static final ConfKey INGEST_FILES_PER_TASK = key("ingest.files-per-task", "64",
       "Raw files parsed by one Spark task; fewer means more parallelism and more output files");
+  public static final ConfKey INGEST_LOOKBACK_DAYS = key("ingest.lookback-days", "2",
+      "Days before the last ingested day that are listed again for late deliveries");
   public static final ConfKey INGEST_MAX_FILE_BYTES = key("ingest.max-file-bytes", "1073741824",
       "Largest decompressed raw file parsed in memory; larger files are quarantined with a reason");
   public static final ConfKey QUARANTINE_RAW_CHARS = key("ingest.quarantine-raw-chars", "8192",

@@ -45,6 +45,7 @@ public final class IngestJob {
   private String raw;
   private Set<String> sources = new LinkedHashSet<>(FORMATS.keySet());
   private int filesPerTask = 64;
+  private int lookbackDays = 2;
   private long maxFileBytes = 1L << 30;
   private int quarantineRawChars = 8192;
   private Progress progress = Progress.silent();
@@ -91,6 +92,15 @@ public final class IngestJob {
     return this;
   }
 
+  /** Days before the last ingested day that are listed again for late deliveries. Default 2. */
+  public IngestJob lookbackDays(int days) {
+    if (days < 0) {
+      throw new ConfException("ingest.lookback-days must be 0 or more");
+    }
+    this.lookbackDays = days;
+    return this;
+  }
+
   /** Largest decompressed file parsed; larger ones are quarantined. Default 1 GiB. */
   public IngestJob maxFileBytes(long n) {
     this.maxFileBytes = n;
@@ -117,6 +127,8 @@ public final class IngestJob {
         return sources(value);
       case "ingest.files-per-task":
         return filesPerTask(Integer.parseInt(value));
+      case "ingest.lookback-days":
+        return lookbackDays(Integer.parseInt(value));
       case "ingest.max-file-bytes":
         return maxFileBytes(Long.parseLong(value));
       case "ingest.quarantine-raw-chars":
@@ -137,7 +149,10 @@ public final class IngestJob {
         false);
     try {
       progress.info("ingest: listing %s", raw);
-      Discovery.Found found = new Discovery(lake).discover(raw);
+      Discovery.Found found;
+      try (RawStore store = openStore()) {
+        found = new Discovery(lake, lookbackDays).discover(store);
+      }
       progress.info("ingest: %d files seen, %d new", found.filesSeen, found.newFiles.size());
       IngestPipeline pipeline = new IngestPipeline(lake, progress, filesPerTask, maxFileBytes,
           quarantineRawChars);
@@ -173,7 +188,8 @@ public final class IngestJob {
       double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
       Result result = new Result(found.filesSeen, total.filesIngested, skipped.size(),
           total.filesQuarantined, total.recordsRead, total.rowsWritten, total.duplicatesDropped,
-          total.quarantined, total.keyConflicts, total.bytesRead, found.listRequests, seconds, perTable,
+          total.quarantined, total.keyConflicts, total.bytesRead, found.listRequests,
+          total.filesIngested + total.filesQuarantined, seconds, perTable,
           lake.root(), runId);
       RunHistory.record(lake, runId, "ingest", started, "succeeded", options(), result);
       progress.info("ingest: done in %.1fs", seconds);
@@ -181,6 +197,12 @@ public final class IngestJob {
     } finally {
       lake.spark().sparkContext().clearJobGroup();
     }
+  }
+
+  private RawStore openStore() {
+    org.apache.hadoop.conf.Configuration hadoop = lake.spark().sparkContext().hadoopConfiguration();
+    return io.trailkeep.s3.S3Clients.isS3(raw) ? new io.trailkeep.s3.S3RawStore(raw, hadoop)
+        : new HadoopRawStore(raw, hadoop);
   }
 
   private void recordSkipped(List<RawFile> skipped, String runId) {
@@ -199,6 +221,7 @@ public final class IngestJob {
     o.put("lake", lake.root());
     o.put("ingest.source", String.join(",", sources));
     o.put("ingest.files-per-task", String.valueOf(filesPerTask));
+    o.put("ingest.lookback-days", String.valueOf(lookbackDays));
     return o;
   }
 
@@ -215,6 +238,7 @@ public final class IngestJob {
     public final long keyConflicts;
     public final long bytesRead;
     public final long listRequests;
+    public final long getRequests;
     public final double seconds;
     public final Map<String, Map<String, Object>> tables;
     public final String lake;
@@ -222,7 +246,7 @@ public final class IngestJob {
 
     Result(long filesSeen, long filesIngested, long filesSkipped, long filesQuarantined,
         long recordsRead, long rowsWritten, long duplicatesDropped, long quarantined,
-        long keyConflicts, long bytesRead, long listRequests, double seconds, Map<String, Map<String, Object>> tables, String lake,
+        long keyConflicts, long bytesRead, long listRequests, long getRequests, double seconds, Map<String, Map<String, Object>> tables, String lake,
         String runId) {
       this.filesSeen = filesSeen;
       this.filesIngested = filesIngested;
@@ -235,6 +259,7 @@ public final class IngestJob {
       this.keyConflicts = keyConflicts;
       this.bytesRead = bytesRead;
       this.listRequests = listRequests;
+      this.getRequests = getRequests;
       this.seconds = seconds;
       this.tables = Collections.unmodifiableMap(new TreeMap<>(tables));
       this.lake = lake;
@@ -257,6 +282,7 @@ public final class IngestJob {
       m.put("key_conflicts", keyConflicts);
       m.put("bytes_read", bytesRead);
       m.put("list_requests", listRequests);
+      m.put("get_requests", getRequests);
       m.put("seconds", seconds);
       m.put("tables", tables);
       m.put("lake", lake);

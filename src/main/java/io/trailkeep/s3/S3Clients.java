@@ -1,0 +1,73 @@
+package io.trailkeep.s3;
+
+import java.net.URI;
+import java.time.Duration;
+import org.apache.hadoop.conf.Configuration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/**
+ * Builds AWS SDK v2 S3 clients from the same s3a settings Spark uses (endpoint, region, path
+ * style, retries), so listing and data access always agree. Credentials: the s3a static keys when
+ * a test or the local demo server set them, else the named profile, else the default chain. No
+ * credential is ever logged.
+ */
+public final class S3Clients {
+  private S3Clients() {}
+
+  public static S3Client create(Configuration hadoop) {
+    String endpoint = hadoop.getTrimmed("fs.s3a.endpoint", "");
+    String region = hadoop.getTrimmed("fs.s3a.endpoint.region", "us-east-1");
+    boolean pathStyle = hadoop.getBoolean("fs.s3a.path.style.access", false);
+    int attempts = hadoop.getInt("fs.s3a.attempts.maximum", 10);
+    software.amazon.awssdk.services.s3.S3ClientBuilder b = S3Client.builder()
+        .region(Region.of(region))
+        .credentialsProvider(credentials(hadoop))
+        .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(10)))
+        .overrideConfiguration(ClientOverrideConfiguration.builder()
+            .retryStrategy(RetryMode.STANDARD)
+            .retryPolicy(p -> p.numRetries(Math.max(0, attempts - 1)))
+            .build())
+        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build());
+    if (!endpoint.isEmpty()) {
+      b = b.endpointOverride(URI.create(endpoint.contains("://") ? endpoint : "https://" + endpoint));
+    }
+    return b.build();
+  }
+
+  static AwsCredentialsProvider credentials(Configuration hadoop) {
+    String key = hadoop.getTrimmed("fs.s3a.access.key", "");
+    String secret = hadoop.getTrimmed("fs.s3a.secret.key", "");
+    if (!key.isEmpty() && !secret.isEmpty()) {
+      return StaticCredentialsProvider.create(AwsBasicCredentials.create(key, secret));
+    }
+    String profile = System.getProperty("aws.profile", "");
+    if (!profile.isEmpty()) {
+      return ProfileCredentialsProvider.create(profile);
+    }
+    return DefaultCredentialsProvider.builder().build();
+  }
+
+  /** Splits {@code s3a://bucket/key/prefix} into bucket and key prefix (no leading slash). */
+  public static String[] bucketAndKey(String uri) {
+    URI u = URI.create(uri);
+    String key = u.getPath() == null ? "" : u.getPath();
+    while (key.startsWith("/")) {
+      key = key.substring(1);
+    }
+    return new String[] {u.getHost(), key};
+  }
+
+  public static boolean isS3(String uri) {
+    return uri.startsWith("s3a://") || uri.startsWith("s3://") || uri.startsWith("s3n://");
+  }
+}
