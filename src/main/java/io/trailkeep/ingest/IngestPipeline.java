@@ -175,6 +175,12 @@ public final class IngestPipeline {
       progress.info("%s: %d records, %d rows written, %d duplicates dropped, %d quarantined",
           table, counts.recordsRead, counts.rowsWritten, counts.duplicatesDropped, counts.quarantined);
       return counts;
+    } catch (io.trailkeep.conf.ConfException | IngestException e) {
+      throw e;
+    } catch (Exception e) {
+      // Spark throws SparkException (checked in Java's eyes) without declaring it
+      throw new IngestException("ingest into " + table + " failed: " + rootMessage(e)
+          + "; nothing after the last committed step was kept, rerun to resume", e);
     } finally {
       for (Dataset<Row> d : release) {
         d.unpersist();
@@ -182,6 +188,16 @@ public final class IngestPipeline {
       parsed.unpersist();
       spark.sparkContext().setJobDescription(null);
     }
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable r = t;
+    while (r.getCause() != null && r.getCause() != r) {
+      r = r.getCause();
+    }
+    String m = r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
+    int nl = m.indexOf('\n');
+    return r.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl));
   }
 
   private long countRecordLevel(Dataset<Row> parsed, long bad) {

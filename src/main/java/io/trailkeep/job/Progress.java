@@ -12,10 +12,21 @@ public final class Progress {
   private final PrintStream out;
   private final Instant start = Instant.now();
   private final boolean quiet;
+  private final java.util.function.Consumer<String> listener;
 
   public Progress(PrintStream out, boolean quiet) {
+    this(out, quiet, m -> { });
+  }
+
+  private Progress(PrintStream out, boolean quiet, java.util.function.Consumer<String> listener) {
     this.out = out;
     this.quiet = quiet;
+    this.listener = listener;
+  }
+
+  /** A copy that also hands every message to {@code listener} (tests, embedding UIs). */
+  public Progress withListener(java.util.function.Consumer<String> l) {
+    return new Progress(out, quiet, l);
   }
 
   /** Progress to stderr. */
@@ -29,11 +40,13 @@ public final class Progress {
   }
 
   public synchronized void info(String format, Object... args) {
+    String message = args.length == 0 ? format : String.format(format, args);
+    listener.accept(message);
     if (quiet) {
       return;
     }
     double secs = Duration.between(start, Instant.now()).toMillis() / 1000.0;
-    out.printf("[trailkeep %6.1fs] %s%n", secs, args.length == 0 ? format : String.format(format, args));
+    out.printf("[trailkeep %6.1fs] %s%n", secs, message);
     out.flush();
   }
 }

@@ -24,6 +24,23 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 public final class S3Clients {
   private S3Clients() {}
 
+  /** A client for {@code bucket}, honouring s3a per-bucket overrides (fs.s3a.bucket.NAME.*). */
+  public static S3Client create(Configuration hadoop, String bucket) {
+    return create(forBucket(hadoop, bucket));
+  }
+
+  /** Copies {@code fs.s3a.bucket.<bucket>.X} over {@code fs.s3a.X}, as s3a does. */
+  static Configuration forBucket(Configuration hadoop, String bucket) {
+    Configuration c = new Configuration(hadoop);
+    String prefix = "fs.s3a.bucket." + bucket + ".";
+    for (java.util.Map.Entry<String, String> e : hadoop) {
+      if (e.getKey().startsWith(prefix)) {
+        c.set("fs.s3a." + e.getKey().substring(prefix.length()), e.getValue());
+      }
+    }
+    return c;
+  }
+
   public static S3Client create(Configuration hadoop) {
     String endpoint = hadoop.getTrimmed("fs.s3a.endpoint", "");
     String region = hadoop.getTrimmed("fs.s3a.endpoint.region", "us-east-1");

@@ -34,7 +34,7 @@ public final class S3RawStore implements RawStore {
     if (bucket == null || bucket.isEmpty()) {
       throw new ConfException("raw root " + root + " has no bucket; use s3a://bucket/prefix");
     }
-    this.s3 = S3Clients.create(hadoop);
+    this.s3 = S3Clients.create(hadoop, bucket);
   }
 
   @Override
