@@ -11,6 +11,7 @@ import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.s3.LocalS3Server;
 import io.trailkeep.schema.CloudTrailTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,9 +43,58 @@ final class DemoCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.Option(names = "--s3", description = "Run the whole demo through a local "
+      + "S3-compatible server on 127.0.0.1 (started and stopped by the command; data under "
+      + "demo-data/s3), exercising the s3a and SDK paths with no AWS account.")
+  boolean s3;
+
   @Override
   public Integer call() throws IOException {
-    TrailkeepConf conf = common.resolve(Map.of());
+    if (!s3) {
+      return run(common.resolve(Map.of()));
+    }
+    // the server's data sits beside the local raw folder (demo-data/s3 by default)
+    java.nio.file.Path localRaw = java.nio.file.Paths.get(CommonOptions.absolute(
+        common.resolve(Map.of()).get(io.trailkeep.conf.ConfKey.RAW)));
+    java.nio.file.Path data = localRaw.resolveSibling("s3");
+    try (LocalS3Server server = LocalS3Server.start(data)) {
+      Map<String, String> local = new java.util.LinkedHashMap<>();
+      local.put("raw", "s3a://trailkeep-demo-raw/cloudtrail");
+      local.put("lake", "s3a://trailkeep-demo-lake/lake");
+      local.put("s3.endpoint", server.endpoint());
+      local.put("s3.path-style", "true");
+      // the local server's fixed identity; it only listens on loopback
+      local.put("spark.hadoop.fs.s3a.access.key", LocalS3Server.IDENTITY);
+      local.put("spark.hadoop.fs.s3a.secret.key", LocalS3Server.CREDENTIAL);
+      TrailkeepConf conf = common.resolve(Map.of()).with(local);
+      try (software.amazon.awssdk.services.s3.S3Client client =
+          io.trailkeep.s3.S3Clients.create(io.trailkeep.spark.Sessions.hadoopConf(conf))) {
+        for (String bucket : new String[] {"trailkeep-demo-raw", "trailkeep-demo-lake"}) {
+          if (client.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
+            client.createBucket(r -> r.bucket(bucket));
+          }
+        }
+      }
+      common.progress().info("demo: local S3 server at %s (data in %s)", server.endpoint(), data);
+      forgetClients(conf);
+      try {
+        return run(conf);
+      } finally {
+        forgetClients(conf);
+      }
+    }
+  }
+
+  /** Drops cached s3a clients of the demo buckets: each run's server listens on a new port. */
+  private static void forgetClients(TrailkeepConf conf) throws IOException {
+    org.apache.hadoop.conf.Configuration h = io.trailkeep.spark.Sessions.hadoopConf(conf);
+    for (String root : new String[] {conf.get(io.trailkeep.conf.ConfKey.RAW),
+        conf.get(io.trailkeep.conf.ConfKey.LAKE)}) {
+      FileSystem.get(java.net.URI.create(root), h).close();
+    }
+  }
+
+  private int run(TrailkeepConf conf) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     Generator.Result gen = GenerateCommand.generator(conf).progress(common.progress()).execute();
     out.printf("1. generated %d CloudTrail events in %d files for organization %s (%d accounts)%n",
@@ -88,8 +138,13 @@ final class DemoCommand implements Callable<Integer> {
       TablePrinter.table(out, errors.schema(), errors.limit(8).collectAsList());
       List<String> tables = lake.tables();
       out.printf("%nTables under %s: %s%n", lake.root(), String.join(", ", tables));
-      out.println("Query them with: jobs/trailkeep sql \"SELECT eventName, count(*) FROM cloudtrail "
-          + "GROUP BY eventName ORDER BY 2 DESC\"");
+      if (s3) {
+        out.println("The local S3 server stops with the demo; its buckets are kept as folders under "
+            + "demo-data/s3/ and are served again by the next 'demo --s3'.");
+      } else {
+        out.println("Query them with: jobs/trailkeep sql \"SELECT eventName, count(*) FROM cloudtrail "
+            + "GROUP BY eventName ORDER BY 2 DESC\"");
+      }
       long foundFinal = found;
       long expectedFinal = expected;
       common.printSummary(out, () -> {

@@ -85,6 +85,14 @@ public final class Sessions {
       c.set(e.getKey(), e.getValue());
     }
     SparkSession spark = SparkSession.builder().config(c).getOrCreate();
+    // a session that already existed (notebook, spark-submit, tests) does not take spark.hadoop.*
+    // from the builder: apply them to its Hadoop configuration explicitly
+    org.apache.hadoop.conf.Configuration h = spark.sparkContext().hadoopConfiguration();
+    for (scala.Tuple2<String, String> kv : c.getAll()) {
+      if (kv._1().startsWith("spark.hadoop.")) {
+        h.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+      }
+    }
     spark.sparkContext().setLogLevel("WARN");
     return spark;
   }

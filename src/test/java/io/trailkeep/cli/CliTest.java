@@ -114,4 +114,23 @@ class CliTest {
     assertEquals(2, bad.code);
     assertTrue(bad.err.startsWith("trailkeep: invalid query"), bad.err);
   }
+
+  @Test
+  void demoRunsThroughALocalS3ServerAndFindsTheScenario() {
+    Path root = TestSpark.tempDir("demo-s3");
+    String raw = root.resolve("raw").toString();
+    for (int run = 0; run < 2; run++) {
+      Run demo = run("demo", "--s3", "--json", "--raw", raw, "--set", "generate.events=1500",
+          "--set", "generate.days=1", "--set", "generate.accounts=2");
+      assertEquals(0, demo.code, demo.err);
+      JsonNode s = RecordJson.parse(demo.lastLine());
+      assertEquals(s.get("scenario_events_expected").asLong(), s.get("scenario_events_found").asLong());
+      assertTrue(s.get("scenario_events_found").asLong() > 10);
+      assertTrue(s.get("ingest").get("lake").asText().startsWith("s3a://"));
+      if (run == 1) {
+        assertEquals(0, s.get("ingest").get("rows_written").asLong(), "second run adds nothing");
+      }
+    }
+    assertTrue(java.nio.file.Files.isDirectory(root.resolve("s3").resolve("trailkeep-demo-lake")));
+  }
 }

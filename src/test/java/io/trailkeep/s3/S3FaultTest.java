@@ -63,6 +63,7 @@ class S3FaultTest {
       assertTrue(proxy.resets.get() > 0, "connection resets injected");
     } finally {
       route(raw, S3Fixture.server().endpoint());
+      // (per-bucket endpoints restored to the shared server)
       route(lakeRoot, S3Fixture.server().endpoint());
       org.apache.hadoop.fs.FileSystem.closeAll();
     }

@@ -45,7 +45,10 @@ public final class S3Fixture {
   public static String bucket(String prefix) {
     server();
     String name = (prefix + "-" + Long.toHexString(System.nanoTime())).toLowerCase();
-    try (S3Client s3 = S3Clients.create(TestSpark.get().sparkContext().hadoopConfiguration())) {
+    Configuration c = TestSpark.get().sparkContext().hadoopConfiguration();
+    // per-bucket endpoint: other tests (the S3 demo) may point the global endpoint elsewhere
+    c.set("fs.s3a.bucket." + name + ".endpoint", server.endpoint());
+    try (S3Client s3 = S3Clients.create(c, name)) {
       s3.createBucket(CreateBucketRequest.builder().bucket(name).build());
     }
     return "s3a://" + name;
