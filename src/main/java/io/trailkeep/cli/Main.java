@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "trailkeep", mixinStandardHelpOptions = false,
     description = "CloudTrail security data lake on Spark and Delta Lake.",
-    subcommands = {GenerateCommand.class, IngestCommand.class, DemoCommand.class, SqlCommand.class})
+    subcommands = {GenerateCommand.class, IngestCommand.class, MaintainCommand.class, DemoCommand.class,
+        SqlCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Option(names = {"-h", "--help"},

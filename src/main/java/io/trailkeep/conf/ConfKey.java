@@ -48,6 +48,15 @@ public final class ConfKey {
       "KMS key id or ARN when s3.sse is SSE-KMS");
   public static final ConfKey AWS_PROFILE = key("aws.profile", "",
       "Named AWS profile for credentials (empty = default provider chain)");
+  public static final ConfKey MAINTAIN_TARGET_FILE_BYTES = key("maintain.target-file-bytes", "134217728",
+      "Target size of files written by compaction (128 MiB)");
+  public static final ConfKey MAINTAIN_RETENTION = key("maintain.retention",
+      "cloudtrail=2557,cloudtrail_insights=2557",
+      "Retention per table in days, table=days,... (2557 days = 7 years)");
+  public static final ConfKey MAINTAIN_LEGAL_HOLD = key("maintain.legal-hold", "",
+      "Rows retention never deletes: account=ID, principal=ARN, dates=FROM..TO, comma-separated");
+  public static final ConfKey MAINTAIN_VACUUM_HOURS = key("maintain.vacuum-hours", "168",
+      "VACUUM keeps files needed by snapshots this recent; below 168 only with --force-vacuum");
   public static final ConfKey GENERATE_SEED = key("generate.seed", "42",
       "Seed of the data generator; equal seeds give byte-identical output");
   public static final ConfKey GENERATE_EVENTS = key("generate.events", "20000",

@@ -1,0 +1,339 @@
+package io.trailkeep.maintain;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import io.trailkeep.conf.ConfException;
+import io.trailkeep.job.JobResult;
+import io.trailkeep.job.Progress;
+import io.trailkeep.job.RunHistory;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.MaintenanceTables;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The maintain action, per data table: retention (delete rows older than the table's policy,
+ * except those under legal hold, recorded in retention_history), compaction with Z-ordering of
+ * the partitions that received files since the last maintenance (so a nightly run is cheap and a
+ * second run rewrites nothing), then VACUUM of files no snapshot within the safety window needs.
+ *
+ * <p>Side effects: Delta commits on each table; maintenance_state, retention_history and
+ * run_history rows. Safe while no ingest writes the same lake; run concurrently with an ingest,
+ * the OPTIMIZE commit may conflict with the ingest's append and fail (Delta's optimistic
+ * concurrency), in which case this job fails with exit 1 and can simply be rerun.
+ */
+public final class MaintainJob {
+  private static final Pattern PARTITION = Pattern.compile("event_date=(\\d{4}-\\d{2}-\\d{2})");
+
+  /** Columns each table is Z-ordered by within its daily partitions. */
+  public static final Map<String, List<String>> ZORDER = Map.of(
+      CloudTrailTable.NAME, List.of("actor_principal", "access_key_id", "source_ip"),
+      CloudTrailTable.INSIGHTS_NAME, List.of("eventTime"));
+
+  private final Lake lake;
+  private long targetFileBytes = 128L << 20;
+  private Map<String, Integer> retentionDays = new TreeMap<>(Map.of(CloudTrailTable.NAME, 2557,
+      CloudTrailTable.INSIGHTS_NAME, 2557));
+  private LegalHold legalHold = LegalHold.parse("");
+  private LocalDate asOf = LocalDate.now(ZoneOffset.UTC);
+  private int vacuumHours = 168;
+  private boolean forceVacuum;
+  private Progress progress = Progress.silent();
+
+  private MaintainJob(Lake lake) {
+    this.lake = lake;
+  }
+
+  public static MaintainJob on(Lake lake) {
+    return new MaintainJob(lake);
+  }
+
+  /** Target size of compacted files. Default 128 MiB. */
+  public MaintainJob targetFileBytes(long bytes) {
+    if (bytes < 1024) {
+      throw new ConfException("maintain.target-file-bytes must be at least 1024");
+    }
+    this.targetFileBytes = bytes;
+    return this;
+  }
+
+  /** Retention per table as {@code table=days,...}. Default 2557 days (7 years) for CloudTrail. */
+  public MaintainJob retention(String spec) {
+    Map<String, Integer> m = new TreeMap<>();
+    for (String part : spec.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      String[] kv = part.trim().split("=");
+      try {
+        m.put(kv[0].trim(), Integer.parseInt(kv[1].trim()));
+      } catch (RuntimeException e) {
+        throw new ConfException("maintain.retention entry '" + part + "' must be table=days");
+      }
+    }
+    this.retentionDays = m;
+    return this;
+  }
+
+  /** Rows retention must never delete (see {@link LegalHold}). Default none. */
+  public MaintainJob legalHold(String spec) {
+    this.legalHold = LegalHold.parse(spec);
+    return this;
+  }
+
+  /** The day retention counts back from. Default today (UTC). */
+  public MaintainJob asOf(LocalDate day) {
+    this.asOf = day;
+    return this;
+  }
+
+  /** VACUUM safety window in hours; below 168 (Delta's default) only with force. Default 168. */
+  public MaintainJob vacuumHours(int hours, boolean force) {
+    if (hours < 168 && !force) {
+      throw new ConfException("maintain.vacuum-hours below 168 can break time travel and readers "
+          + "of older snapshots; pass --force-vacuum to do it anyway");
+    }
+    this.vacuumHours = hours;
+    this.forceVacuum = force;
+    return this;
+  }
+
+  public MaintainJob progress(Progress p) {
+    this.progress = p;
+    return this;
+  }
+
+  /** Per-table counts. Immutable. */
+  public static final class Result implements JobResult {
+    public final Map<String, Map<String, Object>> tables;
+    public final String runId;
+
+    Result(Map<String, Map<String, Object>> tables, String runId) {
+      this.tables = java.util.Collections.unmodifiableMap(tables);
+      this.runId = runId;
+    }
+
+    public long get(String table, String key) {
+      return ((Number) tables.get(table).get(key)).longValue();
+    }
+
+    @Override
+    public Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("job", "maintain");
+      m.put("run_id", runId);
+      m.put("tables", tables);
+      return m;
+    }
+  }
+
+  public Result execute() {
+    Instant started = Instant.now();
+    String runId = RunHistory.newRunId(started);
+    SparkSession spark = lake.spark();
+    spark.sparkContext().setJobGroup("trailkeep-maintain-" + runId, "TrailKeep maintain", false);
+    Map<String, Map<String, Object>> out = new TreeMap<>();
+    try {
+      for (String table : ZORDER.keySet().stream().sorted().toArray(String[]::new)) {
+        if (!lake.exists(table)) {
+          continue;
+        }
+        out.put(table, maintain(table, runId));
+      }
+      Result r = new Result(out, runId);
+      Map<String, String> options = new LinkedHashMap<>();
+      options.put("target_file_bytes", String.valueOf(targetFileBytes));
+      options.put("retention", retentionDays.toString());
+      options.put("legal_hold", legalHold.toString());
+      options.put("as_of", asOf.toString());
+      options.put("vacuum_hours", String.valueOf(vacuumHours));
+      RunHistory.record(lake, runId, "maintain", started, "succeeded", options, r);
+      return r;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private Map<String, Object> maintain(String table, String runId) {
+    SparkSession spark = lake.spark();
+    String path = lake.pathOf(table);
+    DeltaTable delta = DeltaTable.forPath(spark, path);
+    Map<String, Object> m = new LinkedHashMap<>();
+    long rowsDeleted = retention(table, delta, runId);
+    Set<String> before = files(path, -1);
+    m.put("files_before", (long) before.size());
+    Set<String> dates = changedPartitions(table, path, before);
+    long rewritten = 0;
+    if (!dates.isEmpty()) {
+      progress.info("maintain %s: compacting %d partitions", table, dates.size());
+      spark.conf().set("spark.databricks.delta.optimize.maxFileSize", String.valueOf(targetFileBytes));
+      for (Row r : delta.optimize().where(partitionPredicate(dates))
+          .executeZOrderBy(ZORDER.get(table).toArray(new String[0])).collectAsList()) {
+        Row metrics = r.getStruct(r.fieldIndex("metrics"));
+        rewritten += ((Number) metrics.getAs("numFilesRemoved")).longValue();
+      }
+    }
+    Set<String> after = files(path, -1);
+    long vacuumed = vacuum(table, delta, after);
+    recordState(table, delta, runId);
+    m.put("files_after", (long) after.size());
+    m.put("files_rewritten", rewritten);
+    m.put("partitions_compacted", (long) dates.size());
+    m.put("rows_deleted", rowsDeleted);
+    m.put("files_vacuumed", vacuumed);
+    progress.info("maintain %s: %s", table, m);
+    return m;
+  }
+
+  /** Partition values given as SQL text to OPTIMIZE: only validated dates, never user text. */
+  private static String partitionPredicate(Set<String> dates) {
+    StringBuilder b = new StringBuilder("event_date IN (");
+    boolean first = true;
+    for (String d : dates) {
+      if (!d.matches("\\d{4}-\\d{2}-\\d{2}")) {
+        throw new IllegalStateException("not a partition date: " + d);
+      }
+      b.append(first ? "" : ", ").append('\'').append(d).append('\'');
+      first = false;
+    }
+    return b.append(')').toString();
+  }
+
+  private Set<String> files(String path, long version) {
+    org.apache.spark.sql.DataFrameReader r = lake.spark().read().format("delta");
+    if (version >= 0) {
+      r = r.option("versionAsOf", version);
+    }
+    return new HashSet<>(Arrays.asList(r.load(path).inputFiles()));
+  }
+
+  /** Partitions with files added since the last maintenance (all, the first time). */
+  private Set<String> changedPartitions(String table, String path, Set<String> current) {
+    Long since = lastMaintainedVersion(table);
+    Set<String> added = new HashSet<>(current);
+    if (since != null) {
+      try {
+        added.removeAll(files(path, since));
+      } catch (RuntimeException e) {
+        progress.info("maintain %s: version %d no longer readable, compacting every partition", table, since);
+      }
+    }
+    Set<String> dates = new TreeSet<>();
+    for (String f : added) {
+      Matcher m = PARTITION.matcher(f);
+      if (m.find()) {
+        dates.add(m.group(1));
+      }
+    }
+    return dates;
+  }
+
+  private Long lastMaintainedVersion(String table) {
+    if (!lake.exists(MaintenanceTables.STATE)) {
+      return null;
+    }
+    List<Row> rows = lake.read(MaintenanceTables.STATE).filter(col("table_name").equalTo(table))
+        .orderBy(col("version").desc()).limit(1).collectAsList();
+    return rows.isEmpty() ? null : rows.get(0).getLong(1);
+  }
+
+  private void recordState(String table, DeltaTable delta, String runId) {
+    long version = delta.history(1).select("version").first().getLong(0);
+    lake.ensure(MaintenanceTables.STATE, MaintenanceTables.STATE_SCHEMA, null, Map.of());
+    Row row = RowFactory.create(table, version, runId, Timestamp.from(Instant.now()));
+    lake.spark().createDataFrame(List.of(row), MaintenanceTables.STATE_SCHEMA).write().format("delta")
+        .mode("append").save(lake.pathOf(MaintenanceTables.STATE));
+  }
+
+  private long retention(String table, DeltaTable delta, String runId) {
+    Integer days = retentionDays.get(table);
+    if (days == null) {
+      return 0;
+    }
+    LocalDate cutoff = asOf.minusDays(days);
+    List<String> columns = Arrays.asList(lake.read(table).columns());
+    Column expired = col(CloudTrailTable.PARTITION_COLUMN).lt(lit(Date.valueOf(cutoff)));
+    Column deletable = expired.and(coalesce(legalHold.protects(columns, CloudTrailTable.PARTITION_COLUMN),
+        lit(false)).equalTo(false));
+    long rows = lake.read(table).filter(deletable).count();
+    if (rows == 0) {
+      return 0;
+    }
+    progress.info("maintain %s: retention deletes %d rows older than %s (policy %d days)", table, rows,
+        cutoff, days);
+    delta.delete(deletable);
+    long version = delta.history(1).select("version").first().getLong(0);
+    lake.ensure(MaintenanceTables.RETENTION_HISTORY, MaintenanceTables.RETENTION_SCHEMA, null, Map.of());
+    Row row = RowFactory.create(table, runId, Timestamp.from(Instant.now()), days, Date.valueOf(cutoff),
+        legalHold.isEmpty() ? null : legalHold.toString(), rows, version);
+    lake.spark().createDataFrame(List.of(row), MaintenanceTables.RETENTION_SCHEMA).write()
+        .format("delta").mode("append").save(lake.pathOf(MaintenanceTables.RETENTION_HISTORY));
+    return rows;
+  }
+
+  private long vacuum(String table, DeltaTable delta, Set<String> referenced) {
+    SparkSession spark = lake.spark();
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    String previous = spark.conf().get(check, "true");
+    if (forceVacuum) {
+      spark.conf().set(check, "false");
+    }
+    try {
+      Set<String> beforeOnDisk = dataFilesOnDisk(lake.pathOf(table));
+      delta.vacuum(vacuumHours);
+      Set<String> afterOnDisk = dataFilesOnDisk(lake.pathOf(table));
+      beforeOnDisk.removeAll(afterOnDisk);
+      for (String f : referenced) {
+        if (!afterOnDisk.contains(normalize(f))) {
+          throw new IllegalStateException("VACUUM removed a file the current snapshot uses: " + f);
+        }
+      }
+      return beforeOnDisk.size();
+    } finally {
+      spark.conf().set(check, previous);
+    }
+  }
+
+  private static String normalize(String uri) {
+    return new org.apache.hadoop.fs.Path(uri).toUri().getPath();
+  }
+
+  private Set<String> dataFilesOnDisk(String path) {
+    Set<String> out = new HashSet<>();
+    try {
+      org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(path);
+      org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(root, true);
+      while (it.hasNext()) {
+        String p = it.next().getPath().toString();
+        if (p.endsWith(".parquet") && !p.contains("/_delta_log/")) {
+          out.add(normalize(p));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,99 @@
+package io.trailkeep.maintain;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trailkeep.conf.ConfException;
+import io.trailkeep.generate.Generator;
+import io.trailkeep.ingest.IngestJob;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.MaintenanceTables;
+import io.trailkeep.testing.DataFrames;
+import io.trailkeep.testing.TestSpark;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/** Compaction, retention with legal hold, and VACUUM on real Delta tables. */
+class MaintainJobTest {
+  private final SparkSession spark = TestSpark.get();
+
+  /** A lake of 4 days ingested in small pieces (many small files per day). */
+  private Lake smallFileLake() {
+    Path raw = TestSpark.tempDir("maint-raw");
+    Generator.with(new Configuration()).raw(raw.toString()).events(3000).days(4).accounts(2).seed(77)
+        .start(LocalDate.of(2026, 3, 1)).execute();
+    Lake lake = new Lake(spark, TestSpark.tempDir("maint-lake").toString());
+    IngestJob.into(lake).raw(raw.toString()).filesPerTask(40).execute();
+    return lake;
+  }
+
+  private Dataset<Row> snapshot(Lake lake) {
+    return spark.createDataFrame(lake.read(CloudTrailTable.NAME).collectAsList(), CloudTrailTable.SCHEMA);
+  }
+
+  @Test
+  void compactionKeepsEveryRowAndASecondRunRewritesNothing() {
+    Lake lake = smallFileLake();
+    Dataset<Row> before = snapshot(lake);
+    MaintainJob.Result first = MaintainJob.on(lake).execute();
+    long filesBefore = first.get(CloudTrailTable.NAME, "files_before");
+    long filesAfter = first.get(CloudTrailTable.NAME, "files_after");
+    assertTrue(filesBefore > filesAfter, filesBefore + " -> " + filesAfter);
+    assertEquals(4, filesAfter, "one file per day at the default target size");
+    assertEquals(filesBefore, first.get(CloudTrailTable.NAME, "files_rewritten"));
+    DataFrames.assertEqualIgnoringOrder(before, lake.read(CloudTrailTable.NAME));
+
+    MaintainJob.Result second = MaintainJob.on(lake).execute();
+    assertEquals(0, second.get(CloudTrailTable.NAME, "files_rewritten"));
+    assertEquals(0, second.get(CloudTrailTable.INSIGHTS_NAME, "files_rewritten"));
+    assertEquals(filesAfter, second.get(CloudTrailTable.NAME, "files_after"));
+  }
+
+  @Test
+  void retentionDeletesExactlyTheExpiredRowsExceptThoseOnLegalHold() {
+    Lake lake = smallFileLake();
+    Dataset<Row> all = snapshot(lake);
+    String heldAccount = all.select("account_id").distinct().orderBy("account_id").first().getString(0);
+    // as of 2026-03-10 with 8 days: 2026-03-01 and 03-02 expire
+    Dataset<Row> expected = all.filter(col("event_date").geq(java.sql.Date.valueOf("2026-03-02"))
+        .or(col("account_id").equalTo(heldAccount)));
+    long expiredUnheld = all.count() - expected.count();
+    assertTrue(expiredUnheld > 0);
+    MaintainJob.Result r = MaintainJob.on(lake).retention("cloudtrail=8").asOf(LocalDate.of(2026, 3, 10))
+        .legalHold("account=" + heldAccount).execute();
+    assertEquals(expiredUnheld, r.get(CloudTrailTable.NAME, "rows_deleted"));
+    DataFrames.assertEqualIgnoringOrder(expected, lake.read(CloudTrailTable.NAME));
+    List<Row> history = lake.read(MaintenanceTables.RETENTION_HISTORY).collectAsList();
+    assertEquals(1, history.size());
+    Row h = history.get(0);
+    assertEquals("cloudtrail", h.getString(h.fieldIndex("table_name")));
+    assertEquals(expiredUnheld, h.getLong(h.fieldIndex("rows_deleted")));
+    assertEquals("account=" + heldAccount, h.getString(h.fieldIndex("legal_holds")));
+    assertEquals(8, h.getInt(h.fieldIndex("policy_days")));
+  }
+
+  @Test
+  void vacuumNeverRemovesFilesTheCurrentSnapshotUses() {
+    Lake lake = smallFileLake();
+    Dataset<Row> before = snapshot(lake);
+    MaintainJob.Result r = MaintainJob.on(lake).vacuumHours(0, true).execute();
+    assertTrue(r.get(CloudTrailTable.NAME, "files_vacuumed") > 0, "compacted-away files are removed");
+    DataFrames.assertEqualIgnoringOrder(before, lake.read(CloudTrailTable.NAME));
+    assertThrows(ConfException.class, () -> MaintainJob.on(lake).vacuumHours(24, false));
+  }
+
+  @Test
+  void legalHoldSyntaxErrorsAreUserErrors() {
+    assertThrows(ConfException.class, () -> LegalHold.parse("user=alice"));
+    assertThrows(ConfException.class, () -> LegalHold.parse("dates=2026-01-01..yesterday"));
+  }
+}
