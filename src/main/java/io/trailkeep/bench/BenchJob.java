@@ -1,0 +1,363 @@
+package io.trailkeep.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import io.trailkeep.generate.Generator;
+import io.trailkeep.ingest.IngestJob;
+import io.trailkeep.ingest.RawFile;
+import io.trailkeep.ingest.RecordSink;
+import io.trailkeep.ingest.cloudtrail.CloudTrailFormat;
+import io.trailkeep.job.JobResult;
+import io.trailkeep.job.Progress;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.maintain.MaintainJob;
+import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.JsonSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The benchmark harness: on a generated data set (cached per size and seed) it measures, in one
+ * run and side by side, (1) parsing alone - Java gunzip, Jackson token streaming, TrailKeep's
+ * parser - on one core; (2) ingest end to end, TrailKeep against Spark's own JSON reader
+ * (multiLine, explicit schema, explode, Delta write), interleaved and repeated; (3) investigation
+ * queries on the maintained lake against Spark scanning the raw files. Writes nothing outside
+ * its work directory. Costs minutes; not part of the test suite.
+ */
+public final class BenchJob {
+  private final SparkSession spark;
+  private final Path dir;
+  private long events = 200_000;
+  private int days = 3;
+  private int repeats = 2;
+  private Progress progress = Progress.silent();
+
+  private BenchJob(SparkSession spark, Path dir) {
+    this.spark = spark;
+    this.dir = dir;
+  }
+
+  public static BenchJob in(SparkSession spark, Path dir) {
+    return new BenchJob(spark, dir);
+  }
+
+  /** Events in the data set; default 200,000. */
+  public BenchJob events(long n) {
+    this.events = n;
+    return this;
+  }
+
+  /** Days the data set spans; default 3. */
+  public BenchJob days(int d) {
+    this.days = d;
+    return this;
+  }
+
+  /** Repetitions of each timed step; the best is reported. Default 2. */
+  public BenchJob repeats(int r) {
+    this.repeats = Math.max(1, r);
+    return this;
+  }
+
+  public BenchJob progress(Progress p) {
+    this.progress = p;
+    return this;
+  }
+
+  /** Results: a nested map printed as JSON and as a table. */
+  public static final class Result implements JobResult {
+    private final Map<String, Object> map;
+
+    Result(Map<String, Object> map) {
+      this.map = java.util.Collections.unmodifiableMap(map);
+    }
+
+    @Override
+    public Map<String, Object> toMap() {
+      return map;
+    }
+  }
+
+  public Result execute() throws IOException {
+    Path raw = dir.resolve("raw-" + events + "-" + days);
+    if (!Files.isDirectory(raw.resolve("AWSLogs"))) {
+      progress.info("bench: generating %d events into %s (cached for later runs)", events, raw);
+      Generator.with(new Configuration()).raw(raw.toString()).events(events).days(days).accounts(8)
+          .seed(1234).start(LocalDate.of(2026, 10, 1)).progress(progress).execute();
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(raw.resolve("AWSLogs"))) {
+      files = s.filter(p -> p.toString().contains("/CloudTrail/") && p.toString().endsWith(".json.gz"))
+          .sorted().collect(Collectors.toList());
+    }
+    long compressed = 0;
+    for (Path f : files) {
+      compressed += Files.size(f);
+    }
+    int cores = spark.sparkContext().defaultParallelism();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("job", "bench");
+    out.put("machine", machine(cores));
+    out.put("data", Map.of("events", events, "files", (long) files.size(), "gzip_bytes", compressed));
+
+    out.put("parse_only_one_core", parseOnly(files));
+    Map<String, Object> ingest = ingest(raw, compressed, cores);
+    out.put("ingest", ingest);
+    out.put("ingest_speedup_vs_spark_json", ingest.get("speedup"));
+    out.put("queries", queries(raw));
+    return new Result(out);
+  }
+
+  private Map<String, Object> machine(int cores) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores_available", Runtime.getRuntime().availableProcessors());
+    m.put("spark_cores", cores);
+    m.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+    m.put("java", System.getProperty("java.version"));
+    m.put("spark", spark.version());
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    return m;
+  }
+
+  // ---- parse only -------------------------------------------------------------------------
+
+  private Map<String, Object> parseOnly(List<Path> files) throws IOException {
+    List<byte[]> gz = new ArrayList<>();
+    for (Path f : files) {
+      gz.add(Files.readAllBytes(f));
+    }
+    JsonFactory json = new JsonFactory();
+    long[] uncompressed = new long[1];
+    double gunzip = best(() -> {
+      long n = 0;
+      byte[] buf = new byte[1 << 16];
+      for (byte[] g : gz) {
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(g), 1 << 16)) {
+          int r;
+          while ((r = in.read(buf)) > 0) {
+            n += r;
+          }
+        }
+      }
+      uncompressed[0] = n;
+    });
+    List<byte[]> plain = new ArrayList<>();
+    for (byte[] g : gz) {
+      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(g))) {
+        plain.add(in.readAllBytes());
+      }
+    }
+    double tokens = best(() -> {
+      for (byte[] p : plain) {
+        try (JsonParser jp = json.createParser(p)) {
+          while (jp.nextToken() != null) {
+            if (jp.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+              jp.getText();
+            }
+          }
+        }
+      }
+    });
+    CloudTrailFormat format = new CloudTrailFormat();
+    RawFile file = RawFile.classify("AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/01/x.json.gz", 0, 0);
+    long[] records = new long[1];
+    double ours = best(() -> {
+      long n = 0;
+      CountingSink sink = new CountingSink();
+      for (byte[] p : plain) {
+        format.parse(file, p, p.length, sink);
+      }
+      n += sink.records;
+      records[0] = n;
+    });
+    double mb = uncompressed[0] / 1e6;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("uncompressed_mb", mb);
+    m.put("records", records[0]);
+    m.put("gunzip_mb_s", mb / gunzip);
+    m.put("jackson_tokens_mb_s", mb / tokens);
+    m.put("trailkeep_parser_mb_s", mb / ours);
+    m.put("trailkeep_parser_records_s", records[0] / ours);
+    m.put("parser_vs_gunzip", gunzip / ours);
+    progress.info("bench: parse only %s", m);
+    return m;
+  }
+
+  private static final class CountingSink implements RecordSink {
+    long records;
+
+    @Override
+    public void record(int position, Object[] values) {
+      records++;
+    }
+
+    @Override
+    public void quarantine(int position, String reason, String rawText) {}
+  }
+
+  private interface Step {
+    void run() throws IOException;
+  }
+
+  private double best(Step step) throws IOException {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < repeats; i++) {
+      long t0 = System.nanoTime();
+      step.run();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return best;
+  }
+
+  // ---- ingest -------------------------------------------------------------------------------
+
+  /** The baseline's schema: the same top-level record fields, free-form objects as strings. */
+  static StructType baselineSchema() {
+    List<StructField> fields = new ArrayList<>();
+    for (StructField f : CloudTrailTable.RECORD.sparkType().fields()) {
+      if (!f.name().equals(JsonSpec.EXTRA)) {
+        fields.add(f);
+      }
+    }
+    StructType record = DataTypes.createStructType(fields);
+    return DataTypes.createStructType(new StructField[] {
+        DataTypes.createStructField("Records", DataTypes.createArrayType(record), true)});
+  }
+
+  private Map<String, Object> ingest(Path raw, long compressed, int cores) throws IOException {
+    double oursBest = Double.MAX_VALUE;
+    double baseBest = Double.MAX_VALUE;
+    long oursPeak = 0;
+    long basePeak = 0;
+    long rows = 0;
+    long baseRows = 0;
+    for (int i = 0; i < repeats; i++) {
+      Path lake = Files.createTempDirectory(dir, "lake-ours");
+      resetPeaks();
+      long t0 = System.nanoTime();
+      IngestJob.Result r = IngestJob.into(new Lake(spark, lake.toString())).raw(raw.toString())
+          .sources("cloudtrail").execute();
+      oursBest = Math.min(oursBest, (System.nanoTime() - t0) / 1e9);
+      oursPeak = Math.max(oursPeak, peakHeap());
+      rows = r.recordsRead;
+      progress.info("bench: TrailKeep ingest run %d: %.1fs", i + 1, (System.nanoTime() - t0) / 1e9);
+
+      Path baseLake = Files.createTempDirectory(dir, "lake-spark-json");
+      resetPeaks();
+      t0 = System.nanoTime();
+      Dataset<Row> df = spark.read().option("multiLine", true).schema(baselineSchema())
+          .json(raw.resolve("AWSLogs").toString() + "/*/*/CloudTrail/*/*/*/*/*.json.gz")
+          .select(explode(col("Records")).alias("r")).select("r.*")
+          .withColumn("event_date", to_date(col("eventTime")));
+      df.write().format("delta").partitionBy("event_date").save(baseLake.toString());
+      baseBest = Math.min(baseBest, (System.nanoTime() - t0) / 1e9);
+      basePeak = Math.max(basePeak, peakHeap());
+      baseRows = spark.read().format("delta").load(baseLake.toString()).count();
+      progress.info("bench: Spark JSON reader run %d: %.1fs", i + 1, (System.nanoTime() - t0) / 1e9);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("trailkeep_seconds", oursBest);
+    m.put("trailkeep_records_s_per_core", rows / oursBest / cores);
+    m.put("trailkeep_gzip_mb_s_per_core", compressed / 1e6 / oursBest / cores);
+    m.put("trailkeep_peak_heap_mb", oursPeak >> 20);
+    m.put("spark_json_seconds", baseBest);
+    m.put("spark_json_records_s_per_core", baseRows / baseBest / cores);
+    m.put("spark_json_peak_heap_mb", basePeak >> 20);
+    m.put("speedup", baseBest / oursBest);
+    progress.info("bench: ingest %s", m);
+    return m;
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        p.resetPeakUsage();
+      }
+    }
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  private Map<String, Object> queries(Path raw) throws IOException {
+    Path lakeDir = Files.createTempDirectory(dir, "lake-queries");
+    Lake lake = new Lake(spark, lakeDir.toString());
+    IngestJob.into(lake).raw(raw.toString()).sources("cloudtrail").execute();
+    MaintainJob.on(lake).execute();
+    Dataset<Row> table = lake.read(CloudTrailTable.NAME);
+    Row sample = table.filter(col("access_key_id").isNotNull().and(col("actor_type").equalTo("IAMUser")))
+        .select("actor_principal", "access_key_id", "event_date", "account_id", "awsRegion").first();
+    Dataset<Row> rawScan = spark.read().option("multiLine", true).schema(baselineSchema())
+        .json(raw.resolve("AWSLogs").toString() + "/*/*/CloudTrail/*/*/*/*/*.json.gz")
+        .select(explode(col("Records")).alias("r")).select("r.*");
+    String principal = sample.getString(0);
+    String key = sample.getString(1);
+    java.sql.Date day = sample.getDate(2);
+    String account = sample.getString(3);
+    String region = sample.getString(4);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("q1_principal_day", compare(
+        table.filter(col("event_date").equalTo(day).and(col("actor_principal").equalTo(principal))),
+        rawScan.filter(to_date(col("eventTime")).equalTo(day)
+            .and(col("userIdentity.arn").equalTo(principal)))));
+    m.put("q2_counts_account_region_month", compare(
+        table.filter(col("account_id").equalTo(account).and(col("awsRegion").equalTo(region))
+                .and(col("event_date").between(java.sql.Date.valueOf("2026-10-01"), java.sql.Date.valueOf("2026-10-31"))))
+            .groupBy("eventName", "errorCode").agg(count(lit(1))),
+        rawScan.filter(col("recipientAccountId").equalTo(account).and(col("awsRegion").equalTo(region)))
+            .groupBy("eventName", "errorCode").agg(count(lit(1)))));
+    m.put("q3_access_key_30_days", compare(
+        table.filter(col("access_key_id").equalTo(key)),
+        rawScan.filter(col("userIdentity.accessKeyId").equalTo(key))));
+    progress.info("bench: queries %s", m);
+    return m;
+  }
+
+  private Map<String, Object> compare(Dataset<Row> lakeQuery, Dataset<Row> rawQuery) throws IOException {
+    long[] n = new long[2];
+    double lake = best(() -> n[0] = lakeQuery.count());
+    double raw = best(() -> n[1] = rawQuery.count());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("lake_seconds", lake);
+    m.put("raw_json_seconds", raw);
+    m.put("speedup", raw / lake);
+    m.put("rows", n[0]);
+    m.put("rows_raw", n[1]);
+    return m;
+  }
+}

@@ -1,0 +1,58 @@
+package io.trailkeep.cli;
+
+import io.trailkeep.bench.BenchJob;
+import io.trailkeep.conf.TrailkeepConf;
+import io.trailkeep.spark.Sessions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code trailkeep bench}: the benchmark harness (see BENCHMARKS.md). */
+@Command(mixinStandardHelpOptions = true, name = "bench",
+    description = "Benchmark parsing, ingest and queries against Spark's JSON reader, in one run.")
+final class BenchCommand implements Callable<Integer> {
+  @Mixin
+  CommonOptions common;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--events", paramLabel = "N", defaultValue = "200000",
+      description = "Events in the generated data set (cached per size; default 200000).")
+  long events;
+
+  @Option(names = "--days", paramLabel = "D", defaultValue = "3", description = "Days spanned (default 3).")
+  int days;
+
+  @Option(names = "--repeats", paramLabel = "R", defaultValue = "2",
+      description = "Repetitions of each timed step; the best is reported (default 2).")
+  int repeats;
+
+  @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".trailkeep/bench",
+      description = "Work directory: cached data sets and scratch lakes (default .trailkeep/bench).")
+  Path dir;
+
+  @Override
+  public Integer call() throws IOException {
+    TrailkeepConf conf = common.resolve(Map.of());
+    Path work = Paths.get(CommonOptions.absolute(dir.toString()));
+    Files.createDirectories(work);
+    try (Sessions.Handle session = CommonOptions.session(conf, "bench")) {
+      BenchJob.Result r = BenchJob.in(session.spark(), work).events(events).days(days)
+          .repeats(repeats).progress(common.progress()).execute();
+      StringBuilder human = new StringBuilder("bench results\n");
+      for (Map.Entry<String, Object> e : r.toMap().entrySet()) {
+        human.append(String.format("  %-30s %s%n", e.getKey(), e.getValue()));
+      }
+      common.printSummary(spec.commandLine().getOut(), r, human.toString().stripTrailing());
+      return 0;
+    }
+  }
+}
