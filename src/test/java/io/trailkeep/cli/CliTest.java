@@ -110,6 +110,16 @@ class CliTest {
     assertTrue(table.out.contains("| eventName"), table.out);
     assertTrue(table.out.contains("3 rows"), table.out);
 
+    Run maintain = run("maintain", "--lake", lake.toString(), "--json");
+    assertEquals(0, maintain.code, maintain.err);
+    JsonNode m1 = RecordJson.parse(maintain.lastLine()).get("tables").get("cloudtrail");
+    assertTrue(m1.get("files_rewritten").asLong() > 0);
+    assertTrue(m1.get("files_after").asLong() < m1.get("files_before").asLong());
+    JsonNode m2 = RecordJson.parse(run("maintain", "--lake", lake.toString(), "--json").lastLine());
+    m2.get("tables").forEach(t -> assertEquals(0, t.get("files_rewritten").asLong()));
+    assertEquals(2, run("maintain", "--lake", lake.toString(), "--vacuum-hours", "1").code,
+        "a short VACUUM window needs --force-vacuum");
+
     Run bad = run("sql", "--lake", lake.toString(), "SELECT nope FROM cloudtrail");
     assertEquals(2, bad.code);
     assertTrue(bad.err.startsWith("trailkeep: invalid query"), bad.err);
@@ -132,5 +142,19 @@ class CliTest {
       }
     }
     assertTrue(java.nio.file.Files.isDirectory(root.resolve("s3").resolve("trailkeep-demo-lake")));
+  }
+
+  @Test
+  void benchReportsBothSidesOfEachComparison() {
+    Path dir = TestSpark.tempDir("bench");
+    Run bench = run("bench", "--events", "1500", "--days", "1", "--repeats", "1", "--dir",
+        dir.toString(), "--json");
+    assertEquals(0, bench.code, bench.err);
+    JsonNode b = RecordJson.parse(bench.lastLine());
+    assertTrue(b.get("ingest_speedup_vs_spark_json").asDouble() > 0);
+    assertTrue(b.get("ingest").get("trailkeep_records_s_per_core").asDouble() > 0);
+    assertTrue(b.get("parse_only_one_core").get("trailkeep_parser_mb_s").asDouble() > 0);
+    b.get("queries").forEach(q -> assertEquals(q.get("rows_raw").asLong(), q.get("rows").asLong(),
+        "the lake and the raw scan answer the same"));
   }
 }
