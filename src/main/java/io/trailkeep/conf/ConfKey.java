@@ -57,6 +57,8 @@ public final class ConfKey {
       "Rows retention never deletes: account=ID, principal=ARN, dates=FROM..TO, comma-separated");
   public static final ConfKey MAINTAIN_VACUUM_HOURS = key("maintain.vacuum-hours", "168",
       "VACUUM keeps files needed by snapshots this recent; below 168 only with --force-vacuum");
+  public static final ConfKey AWS_ROLE_ARN = key("aws.role-arn", "",
+      "IAM role to assume for S3 access (empty = use the base credentials directly)");
   public static final ConfKey GENERATE_SEED = key("generate.seed", "42",
       "Seed of the data generator; equal seeds give byte-identical output");
   public static final ConfKey GENERATE_EVENTS = key("generate.events", "20000",

@@ -62,6 +62,18 @@ public final class S3Clients {
   }
 
   static AwsCredentialsProvider credentials(Configuration hadoop) {
+    String role = hadoop.getTrimmed("fs.s3a.assumed.role.arn", "");
+    if (!role.isEmpty()) {
+      software.amazon.awssdk.services.sts.StsClient sts = software.amazon.awssdk.services.sts.StsClient
+          .builder().region(Region.of(hadoop.getTrimmed("fs.s3a.endpoint.region", "us-east-1")))
+          .credentialsProvider(baseCredentials(hadoop)).build();
+      return software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider.builder()
+          .stsClient(sts).refreshRequest(r -> r.roleArn(role).roleSessionName("trailkeep")).build();
+    }
+    return baseCredentials(hadoop);
+  }
+
+  private static AwsCredentialsProvider baseCredentials(Configuration hadoop) {
     String key = hadoop.getTrimmed("fs.s3a.access.key", "");
     String secret = hadoop.getTrimmed("fs.s3a.secret.key", "");
     if (!key.isEmpty() && !secret.isEmpty()) {

@@ -150,6 +150,16 @@ public final class Sessions {
           "software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider");
       System.setProperty("aws.profile", profile);
     }
+    String role = conf.get(ConfKey.AWS_ROLE_ARN);
+    if (!role.isEmpty()) {
+      if (!role.startsWith("arn:")) {
+        throw new ConfException("aws.role-arn must be a role ARN (arn:aws:iam::<account>:role/<name>), got '"
+            + role + "'");
+      }
+      c.set(p + "aws.credentials.provider", "org.apache.hadoop.fs.s3a.auth.AssumedRoleCredentialProvider");
+      c.set(p + "assumed.role.arn", role);
+      c.set(p + "assumed.role.session.name", "trailkeep");
+    }
     c.set(p + "retry.limit", c.get(p + "retry.limit", "10"));
     c.set(p + "attempts.maximum", c.get(p + "attempts.maximum", "10"));
   }

@@ -42,6 +42,17 @@ class SessionsTest {
   }
 
   @Test
+  void aRoleFlagAssumesTheRoleForS3() {
+    Configuration h = Sessions.hadoopConf(TrailkeepConf.resolve(null,
+        Map.of("aws.role-arn", "arn:aws:iam::111122223333:role/trailkeep-reader")));
+    assertEquals("org.apache.hadoop.fs.s3a.auth.AssumedRoleCredentialProvider",
+        h.get("fs.s3a.aws.credentials.provider"));
+    assertEquals("arn:aws:iam::111122223333:role/trailkeep-reader", h.get("fs.s3a.assumed.role.arn"));
+    org.junit.jupiter.api.Assertions.assertThrows(ConfException.class, () -> Sessions.hadoopConf(
+        TrailkeepConf.resolve(null, Map.of("aws.role-arn", "trailkeep-reader"))));
+  }
+
+  @Test
   void badS3SettingsAreUserErrors() {
     Executable kmsWithoutKey = () -> Sessions.hadoopConf(
         TrailkeepConf.resolve(null, Map.of("s3.sse", "SSE-KMS")));
