@@ -39,6 +39,10 @@ final class SqlCommand implements Callable<Integer> {
       description = "Rows printed as a table (default 100; --json prints all).")
   int limit;
 
+  @Option(names = "--explain", description = "Also report files read versus total files of the "
+      + "scanned tables (data skipping at work).")
+  boolean explain;
+
   @Override
   public Integer call() {
     TrailkeepConf conf = common.resolve(Map.of());
@@ -61,6 +65,7 @@ final class SqlCommand implements Callable<Integer> {
             + String.join(", ", views) + ")");
       }
       PrintWriter out = spec.commandLine().getOut();
+      Map<String, Object> scan = explain ? io.trailkeep.lake.ScanReport.of(lake, result) : null;
       if (common.json) {
         Iterator<String> it = result.toJSON().toLocalIterator();
         while (it.hasNext()) {
@@ -69,6 +74,14 @@ final class SqlCommand implements Callable<Integer> {
       } else {
         List<Row> rows = new ArrayList<>(result.limit(limit).collectAsList());
         TablePrinter.table(out, result.schema(), rows);
+      }
+      if (scan != null) {
+        if (common.json) {
+          out.println(io.trailkeep.job.Json.write(Map.of("explain", scan)));
+        } else {
+          out.printf("files read: %s of %s %s%n", scan.get("files_read"), scan.get("files_total"),
+              scan.get("tables"));
+        }
       }
       out.flush();
       return 0;

@@ -92,6 +92,23 @@ class MaintainJobTest {
   }
 
   @Test
+  void zOrderedSmallFilesLetAnAccessKeyQuerySkipFiles() {
+    Lake lake = smallFileLake();
+    MaintainJob.on(lake).targetFileBytes(16 * 1024).execute();
+    Row sample = lake.read(CloudTrailTable.NAME).filter(col("actor_type").equalTo("IAMUser")
+        .and(col("access_key_id").isNotNull())).select("access_key_id").first();
+    java.util.Map<String, Object> scan = io.trailkeep.lake.ScanReport.of(lake,
+        lake.read(CloudTrailTable.NAME).filter(col("access_key_id").equalTo(sample.getString(0))));
+    long read = (Long) scan.get("files_read");
+    long total = (Long) scan.get("files_total");
+    assertTrue(total >= 8, "several files per day after compaction: " + total);
+    assertTrue(read > 0 && read < total, "data skipping: read " + read + " of " + total);
+    java.util.Map<String, Object> oneDay = io.trailkeep.lake.ScanReport.of(lake,
+        lake.read(CloudTrailTable.NAME).filter(col("event_date").equalTo(java.sql.Date.valueOf("2026-03-02"))));
+    assertTrue((Long) oneDay.get("files_read") < total, "partition pruning");
+  }
+
+  @Test
   void legalHoldSyntaxErrorsAreUserErrors() {
     assertThrows(ConfException.class, () -> LegalHold.parse("user=alice"));
     assertThrows(ConfException.class, () -> LegalHold.parse("dates=2026-01-01..yesterday"));
