@@ -299,6 +299,10 @@ public final class MaintainJob {
     if (forceVacuum) {
       spark.conf().set(check, "false");
     }
+    // VACUUM lists the table with one task per unit of this setting (default 10000 tasks)
+    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+    String previousListing = spark.conf().get(listing, "10000");
+    spark.conf().set(listing, String.valueOf(Math.max(8, spark.sparkContext().defaultParallelism() * 4)));
     try {
       Set<String> beforeOnDisk = dataFilesOnDisk(lake.pathOf(table));
       delta.vacuum(vacuumHours);
@@ -312,6 +316,7 @@ public final class MaintainJob {
       return beforeOnDisk.size();
     } finally {
       spark.conf().set(check, previous);
+      spark.conf().set(listing, previousListing);
     }
   }
 

@@ -26,14 +26,35 @@ import org.junit.jupiter.api.Test;
 class MaintainJobTest {
   private final SparkSession spark = TestSpark.get();
 
-  /** A lake of 4 days ingested in small pieces (many small files per day). */
-  private Lake smallFileLake() {
+  private static Path template;
+
+  /** A lake of 4 days ingested in small pieces (many small files per day), ingested once. */
+  @org.junit.jupiter.api.BeforeAll
+  static void ingestTemplate() {
     Path raw = TestSpark.tempDir("maint-raw");
     Generator.with(new Configuration()).raw(raw.toString()).events(3000).days(4).accounts(2).seed(77)
         .start(LocalDate.of(2026, 3, 1)).execute();
-    Lake lake = new Lake(spark, TestSpark.tempDir("maint-lake").toString());
-    IngestJob.into(lake).raw(raw.toString()).filesPerTask(40).execute();
-    return lake;
+    template = TestSpark.tempDir("maint-template");
+    IngestJob.into(new Lake(TestSpark.get(), template.toString())).raw(raw.toString()).filesPerTask(40)
+        .execute();
+  }
+
+  /** A private copy of the template lake (Delta tables are relocatable: paths are relative). */
+  private Lake smallFileLake() {
+    Path copy = TestSpark.tempDir("maint-lake");
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(template)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = copy.resolve(template.relativize(f).toString());
+        if (java.nio.file.Files.isDirectory(f)) {
+          java.nio.file.Files.createDirectories(target);
+        } else {
+          java.nio.file.Files.copy(f, target);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new Lake(spark, copy.toString());
   }
 
   private Dataset<Row> snapshot(Lake lake) {
