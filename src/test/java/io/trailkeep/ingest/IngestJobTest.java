@@ -63,7 +63,8 @@ class IngestJobTest {
     IngestJob.Result second = ingest(lake, raw);
     assertEquals(0, second.rowsWritten);
     assertEquals(0, second.filesIngested);
-    assertEquals(first.filesSeen, second.filesSeen);
+    // the second night lists only the recent window (lookback days, StartAfter the last key)
+    assertTrue(second.filesSeen < first.filesSeen, second.filesSeen + " of " + first.filesSeen);
     DataFrames.assertEqualIgnoringOrder(before, lake.read(CloudTrailTable.NAME));
 
     // a file delivered later is picked up, and a re-delivered event in it is dropped
