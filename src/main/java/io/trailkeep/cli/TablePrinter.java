@@ -1,6 +1,5 @@
 package io.trailkeep.cli;
 
-import io.trailkeep.ingest.JsonText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +51,5 @@ final class TablePrinter {
       b.append(' ').append(c[i]).append(" ".repeat(widths[i] - c[i].length())).append(" |");
     }
     return b.toString();
-  }
-
-  static String quote(String s) {
-    return JsonText.quote(s);
   }
 }

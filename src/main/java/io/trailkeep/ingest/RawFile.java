@@ -108,11 +108,6 @@ public final class RawFile implements Serializable {
     }
   }
 
-  /** The file's name, last path segment. */
-  public String fileName() {
-    int i = path.lastIndexOf('/');
-    return i < 0 ? path : path.substring(i + 1);
-  }
 
   @Override
   public String toString() {

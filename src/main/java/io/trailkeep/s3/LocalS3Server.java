@@ -121,10 +121,6 @@ public final class LocalS3Server implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
   /** Kills the server at once (fault tests). */
   public void kill() {
     process.destroyForcibly();
