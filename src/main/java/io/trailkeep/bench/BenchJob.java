@@ -218,6 +218,9 @@ public final class BenchJob {
     }
 
     @Override
+    public void quarantineRecord(int position, String reason, String rawText) {}
+
+    @Override
     public void quarantine(int position, String reason, String rawText) {}
   }
 

@@ -16,8 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code trailkeep generate}: writes a realistic CloudTrail delivery under --raw. */
-@Command(mixinStandardHelpOptions = true, name = "generate", description = "Write realistic CloudTrail logs in the S3 layout under --raw.")
+/** {@code trailkeep generate}: writes realistic CloudTrail, flow-log and GuardDuty deliveries under --raw. */
+@Command(mixinStandardHelpOptions = true, name = "generate", description = "Write realistic CloudTrail, VPC Flow Logs and GuardDuty exports in the S3 layout under --raw.")
 final class GenerateCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;
@@ -44,6 +44,14 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Attack scenarios to inject, comma-separated, or none (default leaked-access-key).")
   String scenarios;
 
+  @Option(names = "--flow-ratio", paramLabel = "R",
+      description = "Flow-log records per CloudTrail event, 0 for none (default 10).")
+  String flowRatio;
+
+  @Option(names = "--flow-format", paramLabel = "FORMAT",
+      description = "Flow-log format: mixed, default, custom or a field list (default mixed).")
+  String flowFormat;
+
   @Override
   public Integer call() {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -53,11 +61,15 @@ final class GenerateCommand implements Callable<Integer> {
     flags.put(ConfKey.GENERATE_START.name(), start);
     flags.put(ConfKey.GENERATE_ACCOUNTS.name(), accounts);
     flags.put(ConfKey.GENERATE_SCENARIOS.name(), scenarios);
+    flags.put(ConfKey.GENERATE_FLOW_RATIO.name(), flowRatio);
+    flags.put(ConfKey.GENERATE_FLOW_FORMAT.name(), flowFormat);
     TrailkeepConf conf = common.resolve(flags);
     Generator.Result r = generator(conf).progress(common.progress()).execute();
     common.printSummary(spec.commandLine().getOut(), r, String.format(
-        "generated %d events in %d files (%d insight, %d digest) for org %s under %s",
-        r.events, r.files, r.insightFiles, r.digestFiles, r.orgId, r.raw));
+        "generated %d CloudTrail events in %d files (%d insight, %d digest), %d flow records in %d "
+            + "files, %d GuardDuty finding versions in %d files, for org %s under %s",
+        r.events, r.files, r.insightFiles, r.digestFiles, r.flowRecords, r.flowFiles,
+        r.findingVersions, r.findingFiles, r.orgId, r.raw));
     return 0;
   }
 
@@ -83,6 +95,9 @@ final class GenerateCommand implements Callable<Integer> {
         .seed(conf.getLong(ConfKey.GENERATE_SEED))
         .start(day)
         .accounts(conf.getInt(ConfKey.GENERATE_ACCOUNTS))
-        .scenarios(names);
+        .scenarios(names)
+        .flowRatio(conf.getDouble(ConfKey.GENERATE_FLOW_RATIO))
+        .flowFormat(conf.get(ConfKey.GENERATE_FLOW_FORMAT))
+        .findingsPerDay(conf.getDouble(ConfKey.GENERATE_FINDINGS_PER_DAY));
   }
 }

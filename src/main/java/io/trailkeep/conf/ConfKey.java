@@ -71,6 +71,13 @@ public final class ConfKey {
       "Number of AWS accounts in the generated organization");
   public static final ConfKey GENERATE_SCENARIOS = key("generate.scenarios", "leaked-access-key",
       "Comma-separated attack scenarios to inject (or none)");
+  public static final ConfKey GENERATE_FLOW_RATIO = key("generate.flow-ratio", "10",
+      "VPC flow-log records generated per CloudTrail event (0 = no flow logs)");
+  public static final ConfKey GENERATE_FLOW_FORMAT = key("generate.flow-format", "mixed",
+      "Flow-log format: mixed (default/custom/custom under Hive prefixes, by account), default, "
+          + "custom (30 fields) or a space-separated field list");
+  public static final ConfKey GENERATE_FINDINGS_PER_DAY = key("generate.findings-per-day", "2",
+      "Background GuardDuty findings per account and day (0 = none; scenario findings remain)");
 
   private final String name;
   private final String defaultValue;

@@ -124,6 +124,15 @@ public final class TrailkeepConf {
     }
   }
 
+  public double getDouble(ConfKey key) {
+    String v = get(key);
+    try {
+      return Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfException(key.name() + " must be a number, got '" + v + "'");
+    }
+  }
+
   public boolean getBoolean(ConfKey key) {
     String v = get(key).trim().toLowerCase(java.util.Locale.ROOT);
     if (v.equals("true") || v.equals("false")) {

@@ -33,7 +33,9 @@ import org.apache.hadoop.fs.Path;
  * The {@code generate} action: writes a realistic organization's CloudTrail delivery to a raw root
  * (local or s3a) exactly as CloudTrail lays it out - 5-minute gzip files per account and region,
  * unsorted records, occasional duplicate deliveries, Insight files and hourly digest files - plus
- * the ground truth of injected scenarios.
+ * the same organization's VPC Flow Logs ({@link FlowWriter}) and GuardDuty exports
+ * ({@link FindingFactory}), and the ground truth of injected scenarios. The three sources share
+ * instances, ENIs, addresses and access keys.
  *
  * <p>Deterministic: each (day, account, region, window) draws from its own seeded random, so equal
  * seeds give byte-identical files. Memory holds one 5-minute file at a time, whatever the volume.
@@ -59,6 +61,9 @@ public final class Generator {
   private int accounts = 4;
   private List<String> scenarios = List.of(LeakedAccessKeyScenario.NAME);
   private double duplicateRate = 0.002;
+  private double flowRatio = 10;
+  private String flowFormat = "mixed";
+  private double findingsPerDay = 2;
   private Progress progress = Progress.silent();
 
   private Generator(Configuration hadoop) {
@@ -131,6 +136,31 @@ public final class Generator {
     return this;
   }
 
+  /** Flow-log records per CloudTrail event; 0 writes no flow logs. Default 10. */
+  public Generator flowRatio(double ratio) {
+    if (ratio < 0) {
+      throw new ConfException("generate.flow-ratio must be 0 or more");
+    }
+    this.flowRatio = ratio;
+    return this;
+  }
+
+  /** Flow-log format: mixed (default), default, custom, or a field list; see {@link FlowWriter}. */
+  public Generator flowFormat(String spec) {
+    FlowWriter.validate(spec);
+    this.flowFormat = spec;
+    return this;
+  }
+
+  /** Mean background GuardDuty findings per account and day; default 2. */
+  public Generator findingsPerDay(double n) {
+    if (n < 0) {
+      throw new ConfException("generate.findings-per-day must be 0 or more");
+    }
+    this.findingsPerDay = n;
+    return this;
+  }
+
   public Generator progress(Progress p) {
     this.progress = p;
     return this;
@@ -149,12 +179,26 @@ public final class Generator {
     public final long insightFiles;
     public final long digestFiles;
     public final long bytes;
+    public final long flowRecords;
+    public final long flowFiles;
+    public final long findingVersions;
+    public final long findingFiles;
     public final String orgId;
     public final List<String> accountIds;
     public final String raw;
 
-    Result(long events, long files, long duplicates, long insightFiles, long digestFiles, long bytes,
+    Result(Counters n, String orgId, List<String> accountIds, String raw) {
+      this(n.events, n.files, n.duplicates, n.insights, n.digests, n.bytes, n.flowRecords,
+          n.flowFiles, n.findings, n.findingFiles, orgId, accountIds, raw);
+    }
+
+    private Result(long events, long files, long duplicates, long insightFiles, long digestFiles,
+        long bytes, long flowRecords, long flowFiles, long findingVersions, long findingFiles,
         String orgId, List<String> accountIds, String raw) {
+      this.flowRecords = flowRecords;
+      this.flowFiles = flowFiles;
+      this.findingVersions = findingVersions;
+      this.findingFiles = findingFiles;
       this.events = events;
       this.files = files;
       this.duplicates = duplicates;
@@ -176,6 +220,10 @@ public final class Generator {
       m.put("insight_files", insightFiles);
       m.put("digest_files", digestFiles);
       m.put("bytes", bytes);
+      m.put("flow_records", flowRecords);
+      m.put("flow_files", flowFiles);
+      m.put("finding_versions", findingVersions);
+      m.put("finding_files", findingFiles);
       m.put("org_id", orgId);
       m.put("accounts", accountIds);
       m.put("raw", raw);
@@ -191,16 +239,24 @@ public final class Generator {
     Org org = Org.build(seed, accounts);
     EventCatalog catalog = new EventCatalog();
     RecordFactory records = new RecordFactory();
+    FindingFactory findingFactory = new FindingFactory();
     Instant spanStart = start.atStartOfDay(ZoneOffset.UTC).toInstant();
     Instant spanEnd = spanStart.plusSeconds(86400L * days);
     Map<String, List<Scenario.Event>> planned = new HashMap<>();
+    Map<String, List<FlowRecord>> plannedFlows = new HashMap<>();
+    List<Scenario.FindingExport> exports = new ArrayList<>();
     Map<String, Map<String, Object>> truths = new LinkedHashMap<>();
     for (String name : scenarios) {
       Scenario.Planned p = SCENARIOS.get(name).plan(new Scenario.Context(org, spanStart, spanEnd,
-          records, catalog, new SplittableRandom(seed ^ name.hashCode())));
+          records, catalog, findingFactory, new SplittableRandom(seed ^ name.hashCode())));
       for (Scenario.Event e : p.events) {
         planned.computeIfAbsent(windowKey(e.accountId, e.region, e.time), k -> new ArrayList<>()).add(e);
       }
+      for (Scenario.Flow f : p.flows) {
+        plannedFlows.computeIfAbsent(windowKey(f.accountId, f.region,
+            Instant.ofEpochSecond(f.record.start)), k -> new ArrayList<>()).add(f.record);
+      }
+      exports.addAll(p.findings);
       truths.put(name, p.groundTruth);
     }
     int accountRegions = 0;
@@ -220,14 +276,21 @@ public final class Generator {
           org.accounts.size(), accountRegions, events, days, raw);
       for (int d = 0; d < days; d++) {
         LocalDate day = start.plusDays(d);
-        for (Account a : org.accounts) {
+        List<String> scanners = scanners(day);
+        for (int i = 0; i < org.accounts.size(); i++) {
+          Account a = org.accounts.get(i);
+          FlowWriter flows = FlowWriter.formatFor(flowFormat, i);
           for (String region : a.regions) {
-            writeDay(fs, org, a, region, day, perWindow, catalog, records, planned, n);
+            Flows f = new Flows(flows, new FlowWriter.Network(a, region, seed), scanners, plannedFlows);
+            writeDay(fs, org, a, region, day, perWindow, catalog, records, planned, f, n);
           }
           writeInsights(fs, org, a, day, catalog, n);
+          exports.addAll(backgroundFindings(a, day, scanners, spanEnd, findingFactory));
         }
-        progress.info("generate: day %s done, %d events in %d files so far", day, n.events, n.files);
+        progress.info("generate: day %s done, %d events in %d files, %d flow records so far", day,
+            n.events, n.files, n.flowRecords);
       }
+      writeFindings(fs, exports, n);
       for (Map.Entry<String, Map<String, Object>> t : truths.entrySet()) {
         writeBytes(fs, raw + "/ground-truth/" + t.getKey() + ".json",
             (Json.write(t.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -239,10 +302,14 @@ public final class Generator {
     for (Account a : org.accounts) {
       ids.add(a.id);
     }
-    return new Result(n.events, n.files, n.duplicates, n.insights, n.digests, n.bytes, org.orgId, ids, raw);
+    return new Result(n, org.orgId, ids, raw);
   }
 
   private static final class Counters {
+    long flowRecords;
+    long flowFiles;
+    long findings;
+    long findingFiles;
     long events;
     long files;
     long duplicates;
@@ -257,7 +324,7 @@ public final class Generator {
 
   private void writeDay(FileSystem fs, Org org, Account a, String region, LocalDate day,
       double perWindow, EventCatalog catalog, RecordFactory records,
-      Map<String, List<Scenario.Event>> planned, Counters n) throws IOException {
+      Map<String, List<Scenario.Event>> planned, Flows flows, Counters n) throws IOException {
     long dayStart = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
     String prefix = raw + "/AWSLogs/" + org.orgId + "/" + a.id + "/CloudTrail/" + region + "/";
     String carried = null;
@@ -271,6 +338,7 @@ public final class Generator {
       int hour = w / 12;
       double lambda = perWindow * regionWeight * diurnal(hour);
       int count = poisson(r, lambda);
+      writeFlows(fs, a, region, windowStart, lambda * flowRatio, flows, n);
       List<String> body = new ArrayList<>(count + 2);
       for (int i = 0; i < count; i++) {
         Principal p = pickPrincipal(r, a, hour);
@@ -321,6 +389,140 @@ public final class Generator {
         hourFiles.clear();
         n.digests++;
       }
+    }
+  }
+
+  /** What the flow logs of one account-region need. */
+  private static final class Flows {
+    final FlowWriter writer;
+    final FlowWriter.Network network;
+    final List<String> scanners;
+    final Map<String, List<FlowRecord>> planned;
+
+    Flows(FlowWriter writer, FlowWriter.Network network, List<String> scanners,
+        Map<String, List<FlowRecord>> planned) {
+      this.writer = writer;
+      this.network = network;
+      this.scanners = scanners;
+      this.planned = planned;
+    }
+  }
+
+  private void writeFlows(FileSystem fs, Account a, String region, long windowStart,
+      double expected, Flows flows, Counters n) throws IOException {
+    if (flowRatio <= 0 || flows.network.instances.isEmpty()) {
+      return;
+    }
+    SplittableRandom r = new SplittableRandom(mix(seed ^ 0xF10F10L, a.id.hashCode(),
+        region.hashCode(), windowStart));
+    List<FlowRecord> records = FlowWriter.background(a, region, flows.network, windowStart,
+        expected, flows.scanners, r);
+    records.addAll(flows.planned.getOrDefault(a.id + "/" + region + "/" + (windowStart / 300),
+        List.of()));
+    if (records.isEmpty()) {
+      return;
+    }
+    String key = flows.writer.key(a, region, flows.network, Instant.ofEpochSecond(windowStart), r);
+    n.bytes += writeGzip(fs, raw + "/" + key, flows.writer.body(records));
+    n.flowFiles++;
+    n.flowRecords += records.size();
+  }
+
+  /** Internet scanners active on a day; they probe every account's public addresses. */
+  private List<String> scanners(LocalDate day) {
+    SplittableRandom r = new SplittableRandom(mix(seed, 0x5CA77E4L, day.toEpochDay(), 0));
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      out.add(Org.publicIp(r, false));
+    }
+    return out;
+  }
+
+  private static final Object[][] BACKGROUND_FINDINGS = {
+      {"Recon:EC2/PortProbeUnprotectedPort", FindingFactory.Resource.INSTANCE, 2.0, 6},
+      {"UnauthorizedAccess:EC2/SSHBruteForce", FindingFactory.Resource.INSTANCE, 2.0, 5},
+      {"Policy:IAMUser/RootCredentialUsage", FindingFactory.Resource.ACCESS_KEY, 2.0, 1},
+      {"CryptoCurrency:EC2/BitcoinTool.B!DNS", FindingFactory.Resource.INSTANCE, 8.0, 1},
+      {"Discovery:S3/MaliciousIPCaller", FindingFactory.Resource.S3_BUCKET, 5.0, 1},
+      {"Discovery:Kubernetes/MaliciousIPCaller", FindingFactory.Resource.EKS, 5.0, 1},
+      {"Backdoor:Lambda/C&CActivity.B", FindingFactory.Resource.LAMBDA, 8.0, 1},
+      {"CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin", FindingFactory.Resource.RDS, 8.0, 1},
+      {"CryptoCurrency:Runtime/BitcoinTool.B", FindingFactory.Resource.ECS, 8.0, 1},
+      {"Execution:Runtime/ReverseShell", FindingFactory.Resource.CONTAINER, 8.0, 1},
+      {"Execution:Runtime/NewBinaryExecuted", FindingFactory.Resource.RUNTIME, 5.0, 1},
+      {"Impact:EC2/PortSweep", FindingFactory.Resource.INSTANCE, 9.0, 1}};
+
+  /** A day's background findings of one account: scanner probes mostly, some of every family. */
+  private List<Scenario.FindingExport> backgroundFindings(Account a, LocalDate day,
+      List<String> scanners, Instant spanEnd, FindingFactory factory) {
+    List<Scenario.FindingExport> out = new ArrayList<>();
+    if (findingsPerDay <= 0 || a.instances.isEmpty()) {
+      return out;
+    }
+    SplittableRandom r = new SplittableRandom(mix(seed, a.id.hashCode(), 0x6D6D, day.toEpochDay()));
+    int k = poisson(r, findingsPerDay);
+    int totalWeight = 0;
+    for (Object[] f : BACKGROUND_FINDINGS) {
+      totalWeight += (Integer) f[3];
+    }
+    long dayStart = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+    for (int i = 0; i < k; i++) {
+      int x = r.nextInt(totalWeight);
+      Object[] pick = BACKGROUND_FINDINGS[0];
+      for (Object[] f : BACKGROUND_FINDINGS) {
+        x -= (Integer) f[3];
+        if (x < 0) {
+          pick = f;
+          break;
+        }
+      }
+      FindingFactory.Spec s = new FindingFactory.Spec();
+      s.type = (String) pick[0];
+      s.resource = (FindingFactory.Resource) pick[1];
+      s.severity = (Double) pick[2];
+      s.account = a;
+      s.instance = a.instances.get(r.nextInt(a.instances.size()));
+      s.region = s.instance.region;
+      s.principal = s.type.contains("Root") ? a.principals.get(a.principals.size() - 2)
+          : a.principals.get(0);
+      s.remoteIp = s.type.startsWith("Recon:EC2") || s.type.contains("BruteForce")
+          || s.type.contains("PortSweep") ? scanners.get(r.nextInt(scanners.size())) : null;
+      s.createdAt = Instant.ofEpochSecond(dayStart + r.nextInt(86400 - 600));
+      s.id = Ids.hex(r, 32);
+      int versions = r.nextInt(10) < 3 ? 2 + r.nextInt(2) : 1;
+      for (int v = 0; v < versions; v++) {
+        s.updatedAt = s.createdAt.plusSeconds(6L * 3600 * v);
+        s.count = 1 + v * (1L + r.nextInt(20));
+        Instant exported = s.updatedAt.plusSeconds(300);
+        if (exported.isAfter(spanEnd)) {
+          break;
+        }
+        out.add(new Scenario.FindingExport(a.id, s.region, exported, factory.write(s, r)));
+      }
+    }
+    return out;
+  }
+
+  /** Writes finding exports, one JSON Lines file per account, region and 5-minute export window. */
+  private void writeFindings(FileSystem fs, List<Scenario.FindingExport> exports, Counters n)
+      throws IOException {
+    Map<String, List<Scenario.FindingExport>> files = new java.util.TreeMap<>();
+    for (Scenario.FindingExport e : exports) {
+      files.computeIfAbsent(windowKey(e.accountId, e.region, e.exportedAt), k -> new ArrayList<>())
+          .add(e);
+    }
+    for (Map.Entry<String, List<Scenario.FindingExport>> f : files.entrySet()) {
+      Scenario.FindingExport first = f.getValue().get(0);
+      SplittableRandom r = new SplittableRandom(mix(seed, f.getKey().hashCode(), 0x6D, 1));
+      String path = raw + "/AWSLogs/" + first.accountId + "/GuardDuty/" + first.region + "/"
+          + DAY_PATH.format(first.exportedAt) + "/" + Ids.uuid(r) + ".jsonl.gz";
+      StringBuilder body = new StringBuilder();
+      for (Scenario.FindingExport e : f.getValue()) {
+        body.append(e.json).append('\n');
+        n.findings++;
+      }
+      n.bytes += writeGzip(fs, path, body.toString().getBytes(StandardCharsets.UTF_8));
+      n.findingFiles++;
     }
   }
 
@@ -511,7 +713,7 @@ public final class Generator {
     return hour >= 8 && hour < 18 ? 1.57 : 0.6;
   }
 
-  private static int poisson(SplittableRandom r, double lambda) {
+  static int poisson(SplittableRandom r, double lambda) {
     if (lambda <= 0) {
       return 0;
     }

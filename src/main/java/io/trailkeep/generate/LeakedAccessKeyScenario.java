@@ -1,6 +1,7 @@
 package io.trailkeep.generate;
 
 import io.trailkeep.generate.Org.Account;
+import io.trailkeep.generate.Org.Instance;
 import io.trailkeep.generate.Org.Principal;
 import io.trailkeep.generate.Org.PrincipalKind;
 import java.time.Duration;
@@ -15,7 +16,10 @@ import java.util.Map;
  * A CI user's long-term access key leaks and is used from an unfamiliar address: reconnaissance
  * (identity, IAM, S3 and EC2 enumeration with some AccessDenied), privilege escalation (a new
  * user with AdministratorAccess and its own key), then defence evasion with the new key
- * (CloudTrail StopLogging). MITRE ATT&amp;CK: T1078.004, T1087.004, T1098.001, T1136.003, T1562.008.
+ * (CloudTrail StopLogging). Meanwhile the attacker's address probes an exposed instance of the
+ * account and holds SSH sessions to it (flow logs), and GuardDuty reports the caller, the SSH
+ * traffic and the disabled trail (the first finding updated twice, so it is exported three times).
+ * MITRE ATT&amp;CK: T1078.004, T1087.004, T1098.001, T1136.003, T1562.008, T1021.004.
  */
 final class LeakedAccessKeyScenario implements Scenario {
 
@@ -84,6 +88,20 @@ final class LeakedAccessKeyScenario implements Scenario {
     events.add(event(c, backdoor, region, t, "cloudtrail", "StopLogging", null, null,
         "{\"name\":\"" + trailArn + "\"}", null, evasion));
 
+    Instance target = exposedInstance(account);
+    List<Flow> flows = attackerFlows(c, account, target, events.get(6).time.plusSeconds(40));
+    List<FindingExport> findings = new ArrayList<>();
+    Map<String, String> findingIds = new LinkedHashMap<>();
+    Instant reconSeen = events.get(0).time.plusSeconds(600);
+    findingIds.put("Recon:IAMUser/MaliciousIPCaller", finding(c, account, "Recon:IAMUser/MaliciousIPCaller",
+        FindingFactory.Resource.ACCESS_KEY, 5.0, victim, target, reconSeen, 3, findings));
+    findingIds.put("UnauthorizedAccess:EC2/SSHBruteForce", finding(c, account,
+        "UnauthorizedAccess:EC2/SSHBruteForce", FindingFactory.Resource.INSTANCE, 5.0, victim, target,
+        Instant.ofEpochSecond(flows.get(flows.size() - 1).record.start + 300L), 1, findings));
+    findingIds.put("Stealth:IAMUser/CloudTrailLoggingDisabled", finding(c, account,
+        "Stealth:IAMUser/CloudTrailLoggingDisabled", FindingFactory.Resource.ACCESS_KEY, 2.0, backdoor,
+        target, events.get(events.size() - 1).time.plusSeconds(300), 1, findings));
+
     Map<String, Object> truth = new LinkedHashMap<>();
     truth.put("scenario", NAME);
     truth.put("account_id", account.id);
@@ -98,6 +116,10 @@ final class LeakedAccessKeyScenario implements Scenario {
     entities.put("backdoor_user_arn", "arn:aws:iam::" + account.id + ":user/" + BACKDOOR_USER);
     entities.put("backdoor_access_key_id", backdoor.accessKeyId);
     entities.put("trail_arn", trailArn);
+    entities.put("affected_instance_id", target.id);
+    entities.put("affected_eni", target.eni);
+    entities.put("affected_private_ip", target.privateIp);
+    entities.put("affected_region", target.region);
     truth.put("entities", entities);
     Map<String, Object> phases = new LinkedHashMap<>();
     phases.put("reconnaissance", recon);
@@ -108,8 +130,75 @@ final class LeakedAccessKeyScenario implements Scenario {
     all.addAll(escalation);
     all.addAll(evasion);
     truth.put("event_ids", all);
-    truth.put("mitre", List.of("T1078.004", "T1087.004", "T1098.001", "T1136.003", "T1562.008"));
-    return new Planned(events, truth);
+    truth.put("mitre", List.of("T1078.004", "T1087.004", "T1098.001", "T1136.003", "T1562.008",
+        "T1021.004"));
+    truth.put("flow_records", flows.size());
+    truth.put("findings", findingIds);
+    return new Planned(events, flows, findings, truth);
+  }
+
+  /** An instance of the account reachable from the internet (else any). */
+  private static Instance exposedInstance(Account account) {
+    for (Instance i : account.instances) {
+      if (i.publicIp != null) {
+        return i;
+      }
+    }
+    return account.instances.get(0);
+  }
+
+  /**
+   * After enumerating instances, the attacker probes the instance's public address (the security
+   * group rejects all but SSH) and then holds SSH sessions to it for about half an hour.
+   */
+  private static List<Flow> attackerFlows(Context c, Account account, Instance target, Instant from) {
+    List<Flow> out = new ArrayList<>();
+    long t = from.getEpochSecond();
+    for (int port : new int[] {23, 3389, 445, 3306, 8080, 5900}) {
+      FlowRecord f = FlowWriter.onInstance(account, target.region, target, t, "ingress");
+      FlowWriter.conn(f, ATTACKER_IP, target.privateIp, 40000 + c.random.nextInt(20000), port, 6, 1, 44, 2);
+      f.action = "REJECT";
+      out.add(new Flow(account.id, target.region, f));
+      t += 2;
+    }
+    t += 60;
+    for (int i = 0; i < 6; i++) {
+      int port = 40000 + c.random.nextInt(20000);
+      long packets = 40 + c.random.nextInt(400);
+      FlowRecord in = FlowWriter.onInstance(account, target.region, target, t, "ingress");
+      FlowWriter.conn(in, ATTACKER_IP, target.privateIp, port, 22, 6, packets, packets * 90, 3);
+      FlowRecord back = FlowWriter.onInstance(account, target.region, target, t, "egress");
+      FlowWriter.conn(back, target.privateIp, ATTACKER_IP, 22, port, 6, packets, packets * 160, 19);
+      back.trafficPath = 8;
+      out.add(new Flow(account.id, target.region, in));
+      out.add(new Flow(account.id, target.region, back));
+      t += 300;
+    }
+    return out;
+  }
+
+  /** A finding about the attacker, exported {@code exports} times (updated each time). */
+  private static String finding(Context c, Account account, String type, FindingFactory.Resource resource,
+      double severity, Principal principal, Instance instance, Instant created, int exports,
+      List<FindingExport> out) {
+    FindingFactory.Spec s = new FindingFactory.Spec();
+    s.type = type;
+    s.resource = resource;
+    s.severity = severity;
+    s.account = account;
+    s.region = resource == FindingFactory.Resource.INSTANCE ? instance.region : "us-east-1";
+    s.createdAt = created;
+    s.remoteIp = ATTACKER_IP;
+    s.principal = principal;
+    s.instance = instance;
+    s.id = Ids.hex(c.random, 32);
+    for (int i = 0; i < exports; i++) {
+      s.updatedAt = created.plusSeconds(3600L * i);
+      s.count = 1 + 5L * i;
+      out.add(new FindingExport(account.id, s.region, s.updatedAt.plusSeconds(300),
+          c.findings.write(s, c.random)));
+    }
+    return s.id;
   }
 
   private static Event event(Context c, Principal who, String region, Instant t, String service,

@@ -24,15 +24,17 @@ public interface Scenario {
     final Instant spanEnd;
     final RecordFactory records;
     final EventCatalog catalog;
+    final FindingFactory findings;
     final java.util.SplittableRandom random;
 
     Context(Org org, Instant spanStart, Instant spanEnd, RecordFactory records, EventCatalog catalog,
-        java.util.SplittableRandom random) {
+        FindingFactory findings, java.util.SplittableRandom random) {
       this.org = org;
       this.spanStart = spanStart;
       this.spanEnd = spanEnd;
       this.records = records;
       this.catalog = catalog;
+      this.findings = findings;
       this.random = random;
     }
   }
@@ -54,13 +56,46 @@ public interface Scenario {
     }
   }
 
-  /** The plan: records plus ground truth. */
+  /** One planned flow-log record, routed to the flow file of its account, region and time. */
+  final class Flow {
+    final String accountId;
+    final String region;
+    final FlowRecord record;
+
+    Flow(String accountId, String region, FlowRecord record) {
+      this.accountId = accountId;
+      this.region = region;
+      this.record = record;
+    }
+  }
+
+  /** One export of a GuardDuty finding version. */
+  final class FindingExport {
+    final String accountId;
+    final String region;
+    final Instant exportedAt;
+    final String json;
+
+    FindingExport(String accountId, String region, Instant exportedAt, String json) {
+      this.accountId = accountId;
+      this.region = region;
+      this.exportedAt = exportedAt;
+      this.json = json;
+    }
+  }
+
+  /** The plan: CloudTrail records, flow records and finding exports, plus ground truth. */
   final class Planned {
     final List<Event> events;
+    final List<Flow> flows;
+    final List<FindingExport> findings;
     final Map<String, Object> groundTruth;
 
-    Planned(List<Event> events, Map<String, Object> groundTruth) {
+    Planned(List<Event> events, List<Flow> flows, List<FindingExport> findings,
+        Map<String, Object> groundTruth) {
       this.events = events;
+      this.flows = flows;
+      this.findings = findings;
       this.groundTruth = groundTruth;
     }
   }

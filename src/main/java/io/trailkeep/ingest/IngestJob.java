@@ -2,6 +2,8 @@ package io.trailkeep.ingest;
 
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.ingest.cloudtrail.CloudTrailFormat;
+import io.trailkeep.ingest.guardduty.GuardDutyFormat;
+import io.trailkeep.ingest.vpcflow.VpcFlowFormat;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.job.Progress;
 import io.trailkeep.job.RunHistory;
@@ -33,6 +35,8 @@ public final class IngestJob {
   private static Map<String, List<SourceFormat>> formats() {
     Map<String, List<SourceFormat>> m = new LinkedHashMap<>();
     m.put("cloudtrail", List.of(new CloudTrailFormat()));
+    m.put("vpcflow", List.of(new VpcFlowFormat()));
+    m.put("guardduty", List.of(new GuardDutyFormat()));
     return Collections.unmodifiableMap(m);
   }
 

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.delta.tables.DeltaTable;
 import io.trailkeep.job.Progress;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.ManifestTable;
@@ -17,8 +18,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -27,6 +30,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -54,8 +58,10 @@ public final class IngestPipeline {
   static final String Q_REASON = "_q_reason";
   static final String Q_RAW = "_q_raw";
   static final String Q_LEN = "_q_len";
+  static final String Q_RECORD = "_q_record";
   private static final String RECORD = "R";
   private static final String QUARANTINED = "Q";
+  private static final List<String> PROVENANCE = List.of("source_file", "source_position");
   /** Content fingerprint column of de-duplicated tables. */
   public static final String HASH = "record_hash";
 
@@ -121,19 +127,28 @@ public final class IngestPipeline {
       progress.info("%s: parsed", table);
       long good = 0;
       long bad = 0;
+      long badRecords = 0;
       for (long[] c : perFile.values()) {
         good += c[0];
         bad += c[1];
+        badRecords += c[2];
       }
       Dataset<Row> records = parsed.filter(col(KIND).equalTo(RECORD))
           .select(columns(format.schema()));
-      if (!format.dedupKey().isEmpty()) {
+      if (!format.contentColumns().isEmpty()) {
         records = records.withColumn(HASH, xxhash64(names(format.contentColumns())));
       }
       lake.ensure(table, format.schema(), format.partitionColumn(), format.tableProperties());
       long dropped = 0;
+      long written = 0;
       long[] conflicts = new long[1];
-      if (good > 0) {
+      if (good > 0 && format.latestBy() != null) {
+        long[] merged = upsert(format, table, records);
+        written = merged[0];
+        dropped = good - written;
+        progress.info("%s: %d rows inserted or updated, %d older or repeated versions not applied",
+            table, written, dropped);
+      } else if (good > 0) {
         Dataset<Row> drop = duplicates(format, table, records, conflicts, release);
         if (drop != null) {
           drop = drop.persist(StorageLevel.MEMORY_AND_DISK());
@@ -144,27 +159,28 @@ public final class IngestPipeline {
             records = records.join(drop, new String[] {"source_file", "source_position"}, "left_anti");
           }
         }
-        if (good - dropped > 0) {
+        written = good - dropped;
+        if (written > 0) {
           spark.sparkContext().setJobDescription("write " + table);
           records.write().format("delta").mode("append").save(lake.pathOf(table));
-          progress.info("%s: %d rows committed", table, good - dropped);
+          progress.info("%s: %d rows committed", table, written);
         }
       }
       if (bad > 0) {
         writeQuarantine(format.source(), parsed);
       }
       writeManifest(format, files, perFile, runId);
-      counts.recordsRead = good + countRecordLevel(parsed, bad);
-      counts.rowsWritten = good - dropped;
+      counts.recordsRead = good + badRecords;
+      counts.rowsWritten = written;
       counts.duplicatesDropped = dropped;
       counts.quarantined = bad;
       counts.keyConflicts = conflicts[0];
       if (conflicts[0] > 0) {
-        progress.info("%s: WARNING %d event keys (account, eventID, eventTime) arrived with different "
-            + "content; all versions were kept (see README, de-duplication)", table, conflicts[0]);
+        progress.info("%s: WARNING %d record keys %s arrived with different content; all versions "
+            + "were kept (see README, de-duplication)", table, conflicts[0], format.dedupKey());
       }
       for (RawFile f : files) {
-        long[] c = perFile.getOrDefault(f.path, new long[2]);
+        long[] c = perFile.getOrDefault(f.path, new long[3]);
         if (c[0] == 0 && c[1] > 0) {
           counts.filesQuarantined++;
         } else {
@@ -200,30 +216,24 @@ public final class IngestPipeline {
     return r.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl));
   }
 
-  private long countRecordLevel(Dataset<Row> parsed, long bad) {
-    if (bad == 0) {
-      return 0;
-    }
-    // Record-level quarantines (position >= 0, not a damaged tail) were records too.
-    return parsed.filter(col(KIND).equalTo(QUARANTINED).and(col("source_position").geq(0))
-        .and(col(Q_REASON).startsWith("record "))).count();
-  }
-
   private static Map<String, long[]> perFileCounts(Dataset<Row> parsed) {
     Map<String, long[]> out = new HashMap<>();
     for (Row r : parsed.groupBy("source_file")
         .agg(sum(when(col(KIND).equalTo(RECORD), 1L).otherwise(0L)).alias("good"),
-            sum(when(col(KIND).equalTo(QUARANTINED), 1L).otherwise(0L)).alias("bad"))
+            sum(when(col(KIND).equalTo(QUARANTINED), 1L).otherwise(0L)).alias("bad"),
+            sum(when(col(Q_RECORD), 1L).otherwise(0L)).alias("bad_records"))
         .collectAsList()) {
-      out.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+      out.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
     }
     return out;
   }
 
   /**
-   * (source_file, source_position) of records to drop, or null when the format has no key: rows
-   * whose key and content hash equal an earlier row of the batch or a row already in the table.
-   * Also counts keys that collide with different content (kept, reported as conflicts).
+   * (source_file, source_position) of records to drop, or null when there is nothing to check:
+   * rows whose key (and content hash, for hashed formats) equals an earlier row of the batch or a
+   * row already in the table. Also counts keys that collide with different content (kept,
+   * reported as conflicts). For formats keyed by provenance (source_file, source_position) only
+   * the table is checked: a crashed run may have committed rows of files it never manifested.
    */
   private Dataset<Row> duplicates(SourceFormat format, String table, Dataset<Row> records,
       long[] conflicts, List<Dataset<Row>> release) {
@@ -231,28 +241,33 @@ public final class IngestPipeline {
     if (key.isEmpty()) {
       return null;
     }
+    boolean hashed = !format.contentColumns().isEmpty();
+    boolean byProvenance = key.equals(PROVENANCE);
     List<String> identity = new ArrayList<>(key);
-    identity.add(HASH);
+    if (hashed) {
+      identity.add(HASH);
+    }
     Column present = lit(true);
     for (String k : key) {
       present = present.and(col(k).isNotNull());
     }
-    List<Column> cols = new ArrayList<>();
-    for (String k : identity) {
-      cols.add(col(k));
-    }
-    cols.add(col("source_file"));
-    cols.add(col("source_position"));
-    Dataset<Row> keys = records.filter(present).select(cols.toArray(new Column[0]))
+    Set<String> selected = new LinkedHashSet<>(identity);
+    selected.addAll(PROVENANCE);
+    Dataset<Row> keys = records.filter(present).select(names(new ArrayList<>(selected)))
         .persist(StorageLevel.MEMORY_AND_DISK());
     release.add(keys);
-    Dataset<Row> inBatch = keys
-        .withColumn("_rn", row_number().over(Window.partitionBy(names(identity))
-            .orderBy(col("source_file"), col("source_position"))))
-        .filter(col("_rn").gt(1))
-        .select("source_file", "source_position");
+    Dataset<Row> inBatch = null;
+    if (!byProvenance) {
+      inBatch = keys
+          .withColumn("_rn", row_number().over(Window.partitionBy(names(identity))
+              .orderBy(col("source_file"), col("source_position"))))
+          .filter(col("_rn").gt(1))
+          .select("source_file", "source_position");
+    }
     Dataset<Row> distinctContent = keys.select(names(identity)).distinct();
-    conflicts[0] = distinctContent.groupBy(names(key)).count().filter(col("count").gt(1)).count();
+    if (hashed) {
+      conflicts[0] = distinctContent.groupBy(names(key)).count().filter(col("count").gt(1)).count();
+    }
     if (!lake.exists(table) || lake.read(table).isEmpty()) {
       return inBatch;
     }
@@ -261,15 +276,57 @@ public final class IngestPipeline {
     for (Row r : records.select(part).distinct().collectAsList()) {
       touched.add(r.get(0));
     }
-    Dataset<Row> existing = lake.read(table).filter(col(part).isin(touched.toArray()))
-        .select(names(identity)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> existing = lake.read(table).filter(col(part).isin(touched.toArray()));
+    if (byProvenance) {
+      existing = existing.filter(col("source_file").isin(
+          keys.select("source_file").distinct().as(Encoders.STRING()).collectAsList().toArray()));
+    }
+    existing = existing.select(names(identity)).persist(StorageLevel.MEMORY_AND_DISK());
     release.add(existing);
     Dataset<Row> already = keys.join(existing, identity.toArray(new String[0]), "left_semi")
         .select("source_file", "source_position");
-    Dataset<Row> existingKeys = existing.select(names(key)).distinct();
-    conflicts[0] += distinctContent.join(existing, identity.toArray(new String[0]), "left_anti")
-        .join(existingKeys, key.toArray(new String[0]), "left_semi").count();
-    return inBatch.union(already).distinct();
+    if (hashed) {
+      Dataset<Row> existingKeys = existing.select(names(key)).distinct();
+      conflicts[0] += distinctContent.join(existing, identity.toArray(new String[0]), "left_anti")
+          .join(existingKeys, key.toArray(new String[0]), "left_semi").count();
+    }
+    return inBatch == null ? already : inBatch.union(already).distinct();
+  }
+
+  /**
+   * Keeps the latest version per key (see {@link SourceFormat#latestBy()}) with one MERGE.
+   * Returns {rows inserted + rows updated}, read from the commit's metrics.
+   */
+  private long[] upsert(SourceFormat format, String table, Dataset<Row> records) {
+    List<String> key = format.dedupKey();
+    String by = format.latestBy();
+    Column[] order = {col(by).desc_nulls_last(), col("source_file").desc(),
+        col("source_position").desc()};
+    Dataset<Row> latest = records
+        .withColumn("_rn", row_number().over(Window.partitionBy(names(key)).orderBy(order)))
+        .filter(col("_rn").equalTo(1)).drop("_rn");
+    Column on = lit(true);
+    for (String k : key) {
+      on = on.and(col("t." + k).equalTo(col("s." + k)));
+    }
+    Column sBy = col("s." + by);
+    Column tBy = col("t." + by);
+    Column laterFile = col("s.source_file").gt(col("t.source_file"))
+        .or(col("s.source_file").equalTo(col("t.source_file"))
+            .and(col("s.source_position").gt(col("t.source_position"))));
+    Column newer = sBy.gt(tBy).or(tBy.isNull().and(sBy.isNotNull()))
+        .or(sBy.equalTo(tBy).and(laterFile));
+    spark.sparkContext().setJobDescription("merge " + table);
+    DeltaTable target = DeltaTable.forPath(spark, lake.pathOf(table));
+    target.as("t").merge(latest.as("s"), on)
+        .whenMatched(newer).updateAll()
+        .whenNotMatched().insertAll()
+        .execute();
+    Row last = target.history(1).select("operationMetrics").first();
+    Map<String, String> metrics = last.getJavaMap(0);
+    long inserted = Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"));
+    long updated = Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0"));
+    return new long[] {inserted + updated};
   }
 
   private static Column[] names(List<String> names) {
@@ -297,7 +354,7 @@ public final class IngestPipeline {
     List<Row> rows = new ArrayList<>();
     Timestamp now = Timestamp.from(Instant.now());
     for (RawFile f : files) {
-      long[] c = perFile.getOrDefault(f.path, new long[2]);
+      long[] c = perFile.getOrDefault(f.path, new long[3]);
       String status = c[1] == 0 ? "ingested" : c[0] == 0 ? "quarantined" : "partial";
       rows.add(manifestRow(f, format.source(), c[0], c[1], status, runId, now));
     }
@@ -340,6 +397,7 @@ public final class IngestPipeline {
     f.add(DataTypes.createStructField(Q_REASON, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(Q_RAW, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(Q_LEN, DataTypes.LongType, true));
+    f.add(DataTypes.createStructField(Q_RECORD, DataTypes.BooleanType, true));
     return DataTypes.createStructType(f);
   }
 
@@ -390,7 +448,7 @@ public final class IngestPipeline {
       RecordSink sink = new RecordSink() {
         @Override
         public void record(int position, Object[] values) {
-          Object[] row = new Object[valueWidth + 6];
+          Object[] row = new Object[valueWidth + 7];
           row[0] = RECORD;
           System.arraycopy(values, 0, row, 1, valueWidth);
           row[valueWidth + 1] = file.path;
@@ -399,8 +457,17 @@ public final class IngestPipeline {
         }
 
         @Override
+        public void quarantineRecord(int position, String reason, String rawText) {
+          add(position, reason, rawText, true);
+        }
+
+        @Override
         public void quarantine(int position, String reason, String rawText) {
-          Object[] row = new Object[valueWidth + 6];
+          add(position, reason, rawText, false);
+        }
+
+        private void add(int position, String reason, String rawText, boolean isRecord) {
+          Object[] row = new Object[valueWidth + 7];
           row[0] = QUARANTINED;
           row[valueWidth + 1] = file.path;
           row[valueWidth + 2] = position;
@@ -409,6 +476,7 @@ public final class IngestPipeline {
               : rawText.length() > rawChars ? rawText.substring(0, rawChars) : rawText;
           row[valueWidth + 4] = raw;
           row[valueWidth + 5] = rawText == null ? null : (long) rawText.length();
+          row[valueWidth + 6] = isRecord;
           out.add(RowFactory.create(row));
         }
       };

@@ -12,8 +12,14 @@ public interface RecordSink {
   void record(int position, Object[] values);
 
   /**
-   * Something that could not become a row. {@code position} is the record index or line number,
-   * or -1 when it concerns the whole file.
+   * One raw record (an array element, a line) that could not become a row. It counts as a record
+   * read. {@code position} is its index or line number.
+   */
+  void quarantineRecord(int position, String reason, String rawText);
+
+  /**
+   * Something other than one record that could not become a row: an unreadable file, a damaged
+   * tail. {@code position} is where the damage starts, or -1 when it concerns the whole file.
    */
   void quarantine(int position, String reason, String rawText);
 }

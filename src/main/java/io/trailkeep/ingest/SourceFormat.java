@@ -34,8 +34,21 @@ public interface SourceFormat extends Serializable {
    */
   List<String> dedupKey();
 
-  /** Columns whose values make up a record's content, hashed into {@code record_hash}. */
+  /**
+   * Columns whose values make up a record's content, hashed into {@code record_hash}; empty when
+   * the key alone identifies a record (the schema then has no {@code record_hash}).
+   */
   List<String> contentColumns();
+
+  /**
+   * For sources whose records are re-delivered as they change (GuardDuty findings): the column
+   * that orders versions of one {@link #dedupKey()}. The table then keeps one row per key, the
+   * version with the greatest value (ties go to the later source_file, then position), and a
+   * newer delivery updates the row in place. Null (the default) means append-only.
+   */
+  default String latestBy() {
+    return null;
+  }
 
   /** Delta table properties to set on creation (data-skipping statistics, etc.). */
   Map<String, String> tableProperties();

@@ -97,13 +97,13 @@ public final class CloudTrailFormat implements SourceFormat {
           recordStart = p.currentTokenLocation().getByteOffset();
           if (r != JsonToken.START_OBJECT) {
             String raw = reader.slice(p, r, recordStart);
-            sink.quarantine(position++, "record is not a JSON object", raw);
+            sink.quarantineRecord(position++, "record is not a JSON object", raw);
             continue;
           }
           Object[] record = reader.readObject(p, CloudTrailTable.RECORD);
           if (record[EVENT_TIME] == null) {
             String raw = reader.text(recordStart, p.currentLocation().getByteOffset());
-            sink.quarantine(position++, "record has no valid eventTime", raw);
+            sink.quarantineRecord(position++, "record has no valid eventTime", raw);
             continue;
           }
           sink.record(position++, CloudTrailDerived.complete(record, file));
