@@ -108,7 +108,7 @@ public final class BenchJob {
     Path raw = dir.resolve("raw-" + events + "-" + days);
     if (!Files.isDirectory(raw.resolve("AWSLogs"))) {
       progress.info("bench: generating %d events into %s (cached for later runs)", events, raw);
-      Generator.with(new Configuration()).raw(raw.toString()).events(events).days(days).accounts(8)
+      Generator.with(new Configuration()).raw(raw.toString()).events(events).days(days).accounts(8).flowRatio(0).findingsPerDay(0)
           .seed(1234).start(LocalDate.of(2026, 10, 1)).progress(progress).execute();
     }
     List<Path> files;

@@ -2,7 +2,11 @@ package io.trailkeep.cli;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +17,8 @@ import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.s3.LocalS3Server;
 import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.GuardDutyTable;
+import io.trailkeep.schema.VpcFlowTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -31,8 +37,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code trailkeep demo}: generates a small organization with the leaked-access-key scenario,
- * ingests it, and answers a few investigation questions from the lake. Safe to run repeatedly:
+ * {@code trailkeep demo}: generates a small organization (CloudTrail, VPC Flow Logs, GuardDuty)
+ * with the leaked-access-key scenario, ingests all three sources, and answers a few investigation
+ * questions from the lake, following the attacker's address across the sources. Safe to run repeatedly:
  * the generator rewrites identical files and the ingest finds nothing new.
  */
 @Command(mixinStandardHelpOptions = true, name = "demo", description = "Generate a small organization, ingest it and run example investigations.")
@@ -97,8 +104,10 @@ final class DemoCommand implements Callable<Integer> {
   private int run(TrailkeepConf conf) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     Generator.Result gen = GenerateCommand.generator(conf).progress(common.progress()).execute();
-    out.printf("1. generated %d CloudTrail events in %d files for organization %s (%d accounts)%n",
-        gen.events, gen.files, gen.orgId, gen.accountIds.size());
+    out.printf("1. generated for organization %s (%d accounts): %d CloudTrail events in %d files, "
+        + "%d VPC flow records in %d files, %d GuardDuty finding exports in %d files%n",
+        gen.orgId, gen.accountIds.size(), gen.events, gen.files, gen.flowRecords, gen.flowFiles,
+        gen.findingVersions, gen.findingFiles);
     try (Sessions.Handle session = CommonOptions.session(conf, "demo")) {
       SparkSession spark = session.spark();
       Lake lake = CommonOptions.lake(spark, conf);
@@ -108,6 +117,7 @@ final class DemoCommand implements Callable<Integer> {
       Dataset<Row> ct = lake.read(CloudTrailTable.NAME);
       long found = 0;
       long expected = 0;
+      Map<String, Object> attacker = Map.of();
       if (truth != null) {
         String key = truth.path("entities").path("leaked_access_key_id").asText();
         String ip = truth.path("entities").path("attacker_ip").asText();
@@ -124,14 +134,15 @@ final class DemoCommand implements Callable<Integer> {
         Dataset<Row> stop = ct.filter(col("eventName").isin("StopLogging", "DeleteTrail"))
             .select("eventTime", "account_id", "actor_principal", "access_key_id", "source_ip");
         TablePrinter.table(out, stop.schema(), stop.collectAsList());
+        attacker = acrossSources(out, lake, ip);
       }
-      out.println("\n5. Console sign-ins without MFA, by principal");
+      out.println("\n6. Console sign-ins without MFA, by principal");
       Dataset<Row> noMfa = ct.filter(col("eventName").equalTo("ConsoleLogin")
               .and(col("mfa_used").equalTo(false)))
           .groupBy("account_id", "actor_principal").agg(count(lit(1)).alias("sign_ins"))
           .orderBy(col("sign_ins").desc());
       TablePrinter.table(out, noMfa.schema(), noMfa.limit(10).collectAsList());
-      out.println("\n6. Most frequent errors");
+      out.println("\n7. Most frequent errors");
       Dataset<Row> errors = ct.filter(col("is_error"))
           .groupBy("eventSource", "eventName", "errorCode").agg(count(lit(1)).alias("events"))
           .orderBy(col("events").desc());
@@ -147,6 +158,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       long foundFinal = found;
       long expectedFinal = expected;
+      Map<String, Object> attackerFinal = attacker;
       common.printSummary(out, () -> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job", "demo");
@@ -154,12 +166,46 @@ final class DemoCommand implements Callable<Integer> {
         m.put("ingest", ing.toMap());
         m.put("scenario_events_expected", expectedFinal);
         m.put("scenario_events_found", foundFinal);
+        m.put("scenario_flow_records_found", attackerFinal.getOrDefault("flow_records", 0L));
+        m.put("scenario_findings_found", attackerFinal.getOrDefault("findings", 0L));
         m.put("tables", tables);
         m.put("lake", lake.root());
         return m;
       }, "");
       return 0;
     }
+  }
+
+  /** Question 5: the attacker's address in the flow logs and GuardDuty; returns the counts. */
+  private static Map<String, Object> acrossSources(PrintWriter out, Lake lake, String ip) {
+    Map<String, Object> counts = new LinkedHashMap<>();
+    out.printf("%n5. Where else does %s appear? VPC flow logs and GuardDuty findings%n", ip);
+    if (lake.exists(VpcFlowTable.NAME)) {
+      Dataset<Row> flows = lake.read(VpcFlowTable.NAME)
+          .filter(col("srcaddr").equalTo(lit(ip)).or(col("dstaddr").equalTo(lit(ip))))
+          .groupBy("interface_id", "instance_id", "flow_direction", "action")
+          .agg(count(lit(1)).alias("records"), min("start_time").alias("first"),
+              max("end_time").alias("last"), sum("bytes").alias("bytes"))
+          .orderBy("first", "interface_id", "flow_direction", "action");
+      List<Row> rows = flows.collectAsList();
+      TablePrinter.table(out, flows.schema(), rows);
+      long n = 0;
+      for (Row r : rows) {
+        n += r.getLong(4);
+      }
+      counts.put("flow_records", n);
+    }
+    if (lake.exists(GuardDutyTable.NAME)) {
+      Dataset<Row> findings = lake.read(GuardDutyTable.NAME)
+          .filter(array_contains(col("remote_ips"), ip))
+          .select("updatedAt", "type", "severity_band", "finding_count", "access_key_id",
+              "instance_id")
+          .orderBy("updatedAt");
+      List<Row> rows = findings.collectAsList();
+      TablePrinter.table(out, findings.schema(), rows);
+      counts.put("findings", (long) rows.size());
+    }
+    return counts;
   }
 
   private static JsonNode groundTruth(SparkSession spark, String raw) throws IOException {

@@ -22,7 +22,9 @@ final class TablePrinter {
     for (Row r : rows) {
       String[] c = new String[names.length];
       for (int i = 0; i < names.length; i++) {
-        Object o = r.isNullAt(i) ? null : r.get(i);
+        Object o = r.isNullAt(i) ? null
+            : schema.fields()[i].dataType() instanceof org.apache.spark.sql.types.ArrayType
+                ? r.getList(i) : r.get(i);
         String v = o == null ? "null" : o instanceof java.sql.Timestamp
             ? ((java.sql.Timestamp) o).toInstant().toString() : String.valueOf(o);
         v = v.replace('\n', ' ').replace('\r', ' ');

@@ -77,7 +77,7 @@ public final class ConfKey {
       "Flow-log format: mixed (default/custom/custom under Hive prefixes, by account), default, "
           + "custom (30 fields) or a space-separated field list");
   public static final ConfKey GENERATE_FINDINGS_PER_DAY = key("generate.findings-per-day", "2",
-      "Background GuardDuty findings per account and day (0 = none; scenario findings remain)");
+      "Background GuardDuty findings per account and day (0 = no GuardDuty exports at all)");
 
   private final String name;
   private final String defaultValue;

@@ -152,7 +152,7 @@ public final class Generator {
     return this;
   }
 
-  /** Mean background GuardDuty findings per account and day; default 2. */
+  /** Mean background GuardDuty findings per account and day; 0 writes no GuardDuty exports. Default 2. */
   public Generator findingsPerDay(double n) {
     if (n < 0) {
       throw new ConfException("generate.findings-per-day must be 0 or more");
@@ -290,7 +290,9 @@ public final class Generator {
         progress.info("generate: day %s done, %d events in %d files, %d flow records so far", day,
             n.events, n.files, n.flowRecords);
       }
-      writeFindings(fs, exports, n);
+      if (findingsPerDay > 0) {
+        writeFindings(fs, exports, n);
+      }
       for (Map.Entry<String, Map<String, Object>> t : truths.entrySet()) {
         writeBytes(fs, raw + "/ground-truth/" + t.getKey() + ".json",
             (Json.write(t.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));

@@ -80,7 +80,7 @@ class CliTest {
     Path raw = TestSpark.tempDir("cli-raw");
     Path lake = TestSpark.tempDir("cli-lake");
     Run gen = run("generate", "--raw", raw.toString(), "--events", "600", "--days", "1",
-        "--accounts", "2", "--json");
+        "--accounts", "2", "--flow-ratio", "0", "--set", "generate.findings-per-day=0", "--json");
     assertEquals(0, gen.code, gen.err);
     JsonNode g = RecordJson.parse(gen.lastLine());
     long events = g.get("events").asLong();

@@ -22,6 +22,7 @@ class CrossGenerationTest {
 
   private static void generate(Path raw, LocalDate day, long seed) {
     Generator.with(new Configuration()).raw(raw.toString()).events(400).days(1).accounts(1)
+        .flowRatio(0).findingsPerDay(0)
         .seed(seed).start(day).scenarios(java.util.List.of()).execute();
   }
 

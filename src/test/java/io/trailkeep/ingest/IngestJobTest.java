@@ -32,7 +32,7 @@ class IngestJobTest {
   private final SparkSession spark = TestSpark.get();
 
   private static Generator.Result generate(Path raw, long events, long seed) {
-    return Generator.with(new Configuration()).raw(raw.toString()).events(events).days(1)
+    return Generator.with(new Configuration()).raw(raw.toString()).events(events).days(1).flowRatio(0).findingsPerDay(0)
         .accounts(2).seed(seed).start(LocalDate.of(2026, 5, 4)).execute();
   }
 

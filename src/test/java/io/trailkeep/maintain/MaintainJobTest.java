@@ -32,7 +32,7 @@ class MaintainJobTest {
   @org.junit.jupiter.api.BeforeAll
   static void ingestTemplate() {
     Path raw = TestSpark.tempDir("maint-raw");
-    Generator.with(new Configuration()).raw(raw.toString()).events(3000).days(4).accounts(2).seed(77)
+    Generator.with(new Configuration()).raw(raw.toString()).events(3000).days(4).accounts(2).seed(77).flowRatio(0).findingsPerDay(0)
         .start(LocalDate.of(2026, 3, 1)).execute();
     template = TestSpark.tempDir("maint-template");
     IngestJob.into(new Lake(TestSpark.get(), template.toString())).raw(raw.toString()).filesPerTask(40)

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.trailkeep.ingest.RawFile;
-import io.trailkeep.ingest.RecordSink;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.RecordJson;
+import io.trailkeep.testing.CollectingSink;
 import io.trailkeep.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,21 +25,7 @@ class CloudTrailFormatTest {
       Fixtures.REGION, "20260301T1005Z", "abcdefghijklmnop"), 100, 0);
 
   /** Collects what the parser emits. */
-  static final class Collected implements RecordSink {
-    final List<Object[]> records = new ArrayList<>();
-    final List<Integer> positions = new ArrayList<>();
-    final List<String[]> quarantined = new ArrayList<>();
-
-    @Override
-    public void record(int position, Object[] values) {
-      records.add(values);
-      positions.add(position);
-    }
-
-    @Override
-    public void quarantine(int position, String reason, String rawText) {
-      quarantined.add(new String[] {String.valueOf(position), reason, rawText});
-    }
+  static final class Collected extends CollectingSink {
 
     Row recordRow(int i) {
       return RowFactory.create(Arrays.copyOf(records.get(i), CloudTrailTable.RECORD.width()));
