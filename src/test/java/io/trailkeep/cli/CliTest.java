@@ -136,6 +136,10 @@ class CliTest {
       JsonNode s = RecordJson.parse(demo.lastLine());
       assertEquals(s.get("scenario_events_expected").asLong(), s.get("scenario_events_found").asLong());
       assertTrue(s.get("scenario_events_found").asLong() > 10);
+      assertEquals(18, s.get("scenario_flow_records_found").asLong(), "probe and SSH flows");
+      assertEquals(3, s.get("scenario_findings_found").asLong());
+      assertTrue(s.get("tables").toString().contains("vpc_flow"), s.toString());
+      assertTrue(s.get("tables").toString().contains("guardduty_findings"), s.toString());
       assertTrue(s.get("ingest").get("lake").asText().startsWith("s3a://"));
       if (run == 1) {
         assertEquals(0, s.get("ingest").get("rows_written").asLong(), "second run adds nothing");

@@ -8,12 +8,15 @@ import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.GuardDutyTable;
+import io.trailkeep.schema.VpcFlowTable;
 import io.trailkeep.testing.DataFrames;
 import io.trailkeep.testing.S3Fixture;
 import io.trailkeep.testing.TestSpark;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,36 +27,53 @@ import org.junit.jupiter.api.Test;
 class S3IngestTest {
   private final SparkSession spark = TestSpark.get();
 
+  /** CloudTrail only: the S3 mechanics (listing, faults) do not depend on the source. */
   static Generator.Result generate(String raw, LocalDate start, int days, long events, long seed) {
     return Generator.with(TestSpark.get().sparkContext().hadoopConfiguration()).raw(raw)
-        .events(events).days(days).accounts(1).seed(seed).start(start).execute();
+        .events(events).days(days).accounts(1).seed(seed).start(start).flowRatio(0)
+        .findingsPerDay(0).execute();
+  }
+
+  /** All three sources (two flow records per event keep it small). */
+  private static Generator.Result generateAll(String raw, Configuration hadoop) {
+    return Generator.with(hadoop).raw(raw).events(800).days(1).accounts(1).seed(21)
+        .start(LocalDate.of(2026, 7, 1)).flowRatio(2).execute();
   }
 
   /** The table without provenance columns (paths differ between local and S3 roots). */
-  static Dataset<Row> content(Lake lake) {
-    String[] cols = Arrays.stream(CloudTrailTable.SCHEMA.fieldNames())
+  static Dataset<Row> content(Lake lake, String table) {
+    String[] cols = Arrays.stream(lake.read(table).schema().fieldNames())
         .filter(c -> !c.equals("source_file")).toArray(String[]::new);
-    return lake.read(CloudTrailTable.NAME).selectExpr(cols);
+    return lake.read(table).selectExpr(cols);
+  }
+
+  private static long lake(IngestJob.Result r, String table) {
+    return ((Number) r.tables.get(table).get("rows_written")).longValue();
   }
 
   @Test
   void s3IngestEqualsLocalIngestAndRerunsAddNothing() {
     String raw = S3Fixture.bucket("raw") + "/org-trail";
     Lake s3Lake = new Lake(spark, S3Fixture.bucket("lake") + "/trailkeep");
-    Generator.Result gen = generate(raw, LocalDate.of(2026, 7, 1), 1, 800, 21);
+    Generator.Result gen = generateAll(raw, spark.sparkContext().hadoopConfiguration());
     Path localRaw = TestSpark.tempDir("raw");
-    Generator.with(new Configuration()).raw(localRaw.toString()).events(800).days(1).accounts(1)
-        .seed(21).start(LocalDate.of(2026, 7, 1)).execute();
+    generateAll(localRaw.toString(), new Configuration());
     Lake localLake = new Lake(spark, TestSpark.tempDir("lake").toString());
 
     IngestJob.Result onS3 = IngestJob.into(s3Lake).raw(raw).execute();
     IngestJob.Result local = IngestJob.into(localLake).raw(localRaw.toString()).execute();
-    assertEquals(gen.events - gen.duplicates, onS3.rowsWritten);
+    assertEquals(gen.events - gen.duplicates, lake(onS3, CloudTrailTable.NAME)
+        + lake(onS3, CloudTrailTable.INSIGHTS_NAME));
+    assertEquals(gen.flowRecords, lake(onS3, VpcFlowTable.NAME));
+    assertTrue(lake(onS3, GuardDutyTable.NAME) > 0);
     assertEquals(local.rowsWritten, onS3.rowsWritten);
-    assertEquals(gen.files + gen.digestFiles, onS3.filesSeen);
+    assertEquals(local.tables, onS3.tables);
+    assertEquals(gen.files + gen.digestFiles + gen.flowFiles + gen.findingFiles, onS3.filesSeen);
     assertEquals(onS3.filesIngested, onS3.getRequests);
     assertTrue(onS3.listRequests > 0);
-    DataFrames.assertEqualIgnoringOrder(content(localLake), content(s3Lake));
+    for (String table : List.of(CloudTrailTable.NAME, VpcFlowTable.NAME, GuardDutyTable.NAME)) {
+      DataFrames.assertEqualIgnoringOrder(content(localLake, table), content(s3Lake, table));
+    }
 
     IngestJob.Result again = IngestJob.into(s3Lake).raw(raw).execute();
     assertEquals(0, again.rowsWritten);
