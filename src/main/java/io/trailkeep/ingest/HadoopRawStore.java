@@ -10,9 +10,7 @@ import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /** {@link RawStore} over a Hadoop file system (local folders, HDFS, or s3a without the SDK). */
 public final class HadoopRawStore implements RawStore {
@@ -62,26 +60,41 @@ public final class HadoopRawStore implements RawStore {
     return out;
   }
 
+  /**
+   * Lists recursively with plain {@code listStatus}: {@code FileSystem.listFiles} builds
+   * LocatedFileStatus objects, which on the local file system fork a shell per file to read
+   * permissions we never use.
+   */
   @Override
   public void listFiles(String dir, String startAfter, Consumer<Entry> out) {
+    List<Entry> batch = new ArrayList<>();
+    java.util.ArrayDeque<Path> pending = new java.util.ArrayDeque<>();
+    pending.add(new Path(dir));
     try {
-      lists.incrementAndGet();
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(new Path(dir), true);
-      List<Entry> batch = new ArrayList<>();
-      while (it.hasNext()) {
-        LocatedFileStatus s = it.next();
-        String p = s.getPath().toString();
-        if (startAfter == null || p.compareTo(startAfter) > 0) {
-          batch.add(new Entry(p, s.getLen(), s.getModificationTime()));
+      while (!pending.isEmpty()) {
+        lists.incrementAndGet();
+        FileStatus[] children;
+        try {
+          children = fs.listStatus(pending.poll());
+        } catch (FileNotFoundException e) {
+          continue;
+        }
+        for (FileStatus s : children) {
+          if (s.isDirectory()) {
+            pending.add(s.getPath());
+            continue;
+          }
+          String p = s.getPath().toString();
+          if (startAfter == null || p.compareTo(startAfter) > 0) {
+            batch.add(new Entry(p, s.getLen(), s.getModificationTime()));
+          }
         }
       }
-      batch.sort((a, b) -> a.path.compareTo(b.path));
-      batch.forEach(out);
-    } catch (FileNotFoundException e) {
-      // nothing there
     } catch (IOException e) {
       throw new IngestException("cannot list " + dir + ": " + e.getMessage(), e);
     }
+    batch.sort((a, b) -> a.path.compareTo(b.path));
+    batch.forEach(out);
   }
 
   @Override
