@@ -51,7 +51,7 @@ public final class ConfKey {
   public static final ConfKey MAINTAIN_TARGET_FILE_BYTES = key("maintain.target-file-bytes", "134217728",
       "Target size of files written by compaction (128 MiB)");
   public static final ConfKey MAINTAIN_RETENTION = key("maintain.retention",
-      "cloudtrail=2557,cloudtrail_insights=2557",
+      "cloudtrail=2557,cloudtrail_insights=2557,vpc_flow=400,guardduty_findings=2557",
       "Retention per table in days, table=days,... (2557 days = 7 years)");
   public static final ConfKey MAINTAIN_LEGAL_HOLD = key("maintain.legal-hold", "",
       "Rows retention never deletes: account=ID, principal=ARN, dates=FROM..TO, comma-separated");

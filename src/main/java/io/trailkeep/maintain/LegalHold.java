@@ -62,14 +62,22 @@ public final class LegalHold {
     return h;
   }
 
-  /** True for rows under hold, for a table with the given columns. */
+  /**
+   * True for rows under hold, for a table with the given columns: accounts match
+   * {@code account_id} or {@code log_account_id} (flows), principals match {@code actor_principal}
+   * (CloudTrail) or {@code principal_arn} (GuardDuty); date ranges match the partition date.
+   */
   public Column protects(List<String> columns, String dateColumn) {
     Column held = lit(false);
-    if (!accounts.isEmpty() && columns.contains("account_id")) {
-      held = held.or(col("account_id").isin(accounts.toArray()));
+    for (String c : List.of("account_id", "log_account_id")) {
+      if (!accounts.isEmpty() && columns.contains(c)) {
+        held = held.or(col(c).isin(accounts.toArray()));
+      }
     }
-    if (!principals.isEmpty() && columns.contains("actor_principal")) {
-      held = held.or(col("actor_principal").isin(principals.toArray()));
+    for (String c : List.of("actor_principal", "principal_arn")) {
+      if (!principals.isEmpty() && columns.contains(c)) {
+        held = held.or(col(c).isin(principals.toArray()));
+      }
     }
     for (LocalDate[] r : ranges) {
       held = held.or(col(dateColumn).between(java.sql.Date.valueOf(r[0]), java.sql.Date.valueOf(r[1])));

@@ -11,6 +11,8 @@ import io.trailkeep.job.Progress;
 import io.trailkeep.job.RunHistory;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.GuardDutyTable;
+import io.trailkeep.schema.VpcFlowTable;
 import io.trailkeep.schema.MaintenanceTables;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -49,12 +51,14 @@ public final class MaintainJob {
   /** Columns each table is Z-ordered by within its daily partitions. */
   public static final Map<String, List<String>> ZORDER = Map.of(
       CloudTrailTable.NAME, List.of("actor_principal", "access_key_id", "source_ip"),
-      CloudTrailTable.INSIGHTS_NAME, List.of("eventTime"));
+      CloudTrailTable.INSIGHTS_NAME, List.of("eventTime"),
+      VpcFlowTable.NAME, List.of("interface_id", "srcaddr", "dstaddr"),
+      GuardDutyTable.NAME, List.of("account_id", "type"));
 
   private final Lake lake;
   private long targetFileBytes = 128L << 20;
   private Map<String, Integer> retentionDays = new TreeMap<>(Map.of(CloudTrailTable.NAME, 2557,
-      CloudTrailTable.INSIGHTS_NAME, 2557));
+      CloudTrailTable.INSIGHTS_NAME, 2557, VpcFlowTable.NAME, 400, GuardDutyTable.NAME, 2557));
   private LegalHold legalHold = LegalHold.parse("");
   private LocalDate asOf = LocalDate.now(ZoneOffset.UTC);
   private int vacuumHours = 168;
@@ -78,7 +82,11 @@ public final class MaintainJob {
     return this;
   }
 
-  /** Retention per table as {@code table=days,...}. Default 2557 days (7 years) for CloudTrail. */
+  /**
+   * Retention per table as {@code table=days,...}; replaces the whole default, and a table not
+   * listed is never trimmed. Default 2557 days (7 years) for CloudTrail and GuardDuty findings,
+   * 400 days for flow logs.
+   */
   public MaintainJob retention(String spec) {
     Map<String, Integer> m = new TreeMap<>();
     for (String part : spec.split(",")) {
