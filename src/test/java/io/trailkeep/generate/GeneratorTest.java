@@ -29,7 +29,7 @@ class GeneratorTest {
 
   private static Generator.Result run(Path raw, long seed, long events) {
     return Generator.with(new Configuration()).raw(raw.toString()).seed(seed).events(events).days(1)
-        .accounts(3).start(LocalDate.of(2026, 2, 1)).execute();
+        .accounts(3).start(LocalDate.of(2026, 2, 1)).flowRatio(2).execute();
   }
 
   private static Map<String, byte[]> tree(Path root) throws IOException {
