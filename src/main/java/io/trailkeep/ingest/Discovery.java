@@ -29,7 +29,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * Finds raw objects under the raw root that the manifest does not list yet, walking the AWS layout
- * {@code AWSLogs/[o-org/]<account>/<service>/<region>/YYYY/MM/DD/} through a {@link RawStore}.
+ * {@code AWSLogs/[o-org/]<account>/<service>/<region>/YYYY/MM/DD/} (or its Hive-compatible form
+ * {@code AWSLogs/aws-account-id=<a>/aws-service=<s>/aws-region=<r>/year=/month=/day=/}) through a
+ * {@link RawStore}.
  *
  * <p>Cost: a region prefix never ingested before is listed in full (one LIST per 1000 keys). A
  * region already in the manifest is listed only from its last ingested day minus
@@ -42,9 +44,12 @@ import org.apache.spark.sql.Row;
 public final class Discovery {
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
   private static final Pattern ORG = Pattern.compile("o-[a-z0-9]{10,32}");
+  private static final Pattern HIVE_ACCOUNT = Pattern.compile("aws-account-id=\\d{12}");
   private static final Pattern KEY_TIME = Pattern.compile("_(\\d{8}T\\d{4})Z_[^/]*$");
   private static final DateTimeFormatter KEY_FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm");
   private static final int LIST_THREADS = 16;
+  /** YYYY/MM/DD/, plain or Hive-style (year=YYYY/month=MM/day=DD/). */
+  private static final String DAY_PATH = "(?:year=)?\\d{4}/(?:month=)?\\d{2}/(?:day=)?\\d{2}/";
 
   private final Lake lake;
   private final int lookbackDays;
@@ -102,6 +107,7 @@ public final class Discovery {
   private void walk(RawStore store, String awsLogs, State state, List<RawStore.Entry> out) {
     List<String> accounts = new ArrayList<>();
     List<String> other = new ArrayList<>();
+    List<String> hiveAccounts = new ArrayList<>();
     for (String d : store.childDirs(awsLogs)) {
       String name = lastSegment(d);
       if (ORG.matcher(name).matches()) {
@@ -109,7 +115,11 @@ public final class Discovery {
       } else if (ACCOUNT.matcher(name).matches()) {
         accounts.add(d);
       } else {
-        other.add(d); // e.g. Hive-style aws-account-id=... prefixes: listed in full
+        if (HIVE_ACCOUNT.matcher(name).matches()) {
+          hiveAccounts.add(d);
+        } else {
+          other.add(d); // anything else under AWSLogs/: listed in full
+        }
       }
     }
     ForkJoinPool pool = new ForkJoinPool(LIST_THREADS);
@@ -118,6 +128,11 @@ public final class Discovery {
           .flatMap(a -> store.childDirs(a).stream())
           .flatMap(s -> store.childDirs(s).stream())
           .collect(Collectors.toList())).get();
+      // Hive-compatible layout: aws-account-id=<a>/aws-service=<s>/aws-region=<r>/year=/month=/day=
+      regions.addAll(pool.submit(() -> hiveAccounts.parallelStream()
+          .flatMap(a -> store.childDirs(a).stream())
+          .flatMap(s -> store.childDirs(s).stream())
+          .collect(Collectors.toList())).get());
       pool.submit(() -> {
         regions.parallelStream().forEach(r -> walkRegion(store, r, state, out));
         other.parallelStream().forEach(o -> store.listFiles(o, null, out::add));
@@ -193,8 +208,8 @@ public final class Discovery {
     }
     Dataset<Row> m = lake.read(ManifestTable.NAME).filter(col("delivery_date").isNotNull())
         .select(col("path"), col("delivery_date"),
-            regexp_extract(col("path"), "^(.*/)\\d{4}/\\d{2}/\\d{2}/", 1).alias("region_dir"),
-            regexp_extract(col("path"), "^(.*/\\d{4}/\\d{2}/\\d{2}/)", 1).alias("day_dir"))
+            regexp_extract(col("path"), "^(.*/)" + DAY_PATH, 1).alias("region_dir"),
+            regexp_extract(col("path"), "^(.*/" + DAY_PATH + ")", 1).alias("day_dir"))
         .filter(col("region_dir").notEqual(""));
     Dataset<Row> last = m.groupBy("region_dir").agg(max("delivery_date").alias("last_day"));
     for (Row r : last.collectAsList()) {
@@ -235,7 +250,8 @@ public final class Discovery {
     return d.substring(d.lastIndexOf('/') + 1);
   }
 
-  private static int parse(String s) {
+  private static int parse(String segment) {
+    String s = segment.substring(segment.indexOf('=') + 1);
     try {
       return Integer.parseInt(s);
     } catch (NumberFormatException e) {

@@ -190,6 +190,31 @@ class MultiSourceIngestTest {
   }
 
   @Test
+  void aNightlyRunListsOnlyRecentDaysOfBothFlowLogLayouts() {
+    Path raw = TestSpark.tempDir("raw-hive");
+    Lake lake = new Lake(spark, TestSpark.tempDir("lake-hive").toString());
+    LocalDate start = LocalDate.of(2026, 6, 1);
+    Generator.with(new Configuration()).raw(raw.toString()).events(300).days(3).accounts(3)
+        .seed(5).start(start).flowRatio(1).findingsPerDay(0).execute();
+    IngestJob.Result first = IngestJob.into(lake).raw(raw.toString()).sources("vpcflow")
+        .lookbackDays(0).execute();
+    assertEquals(files(raw, "vpcflowlogs").size(), first.filesIngested);
+    Generator.Result next = Generator.with(new Configuration()).raw(raw.toString()).events(100)
+        .days(1).accounts(3).seed(5).start(start.plusDays(3)).flowRatio(1).findingsPerDay(0)
+        .execute();
+    IngestJob.Result second = IngestJob.into(lake).raw(raw.toString()).sources("vpcflow")
+        .lookbackDays(0).execute();
+    long lastDay = files(raw, "vpcflowlogs").stream().map(Path::toString)
+        .filter(p -> p.contains("/2026/06/03/") || p.contains("/day=03/")).count();
+    assertTrue(files(raw, "aws-account-id=").size() > 0, "the Hive layout is present");
+    assertEquals(next.flowFiles, second.filesIngested);
+    long notIngested = files(raw, "/").size() - files(raw, "vpcflowlogs").size();
+    assertEquals(lastDay + next.flowFiles + notIngested, second.filesSeen,
+        "flow logs: only the last ingested day and the new one are listed, in both layouts "
+            + "(CloudTrail prefixes, never ingested here, are listed in full)");
+  }
+
+  @Test
   void aFindingExportedThreeTimesAppearsOnceWithItsLatestState() {
     Path raw = TestSpark.tempDir("raw-gd");
     Lake lake = new Lake(spark, TestSpark.tempDir("lake-gd").toString());
