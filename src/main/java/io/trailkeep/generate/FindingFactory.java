@@ -190,7 +190,6 @@ public final class FindingFactory {
         runtime(svc, action, "/usr/local/bin/xmrig", r);
         break;
       case CONTAINER:
-        res.put("resourceType", "Container");
         ObjectNode c = res.putObject("containerDetails");
         c.put("containerRuntime", "docker");
         c.put("id", Ids.hex(r, 64));

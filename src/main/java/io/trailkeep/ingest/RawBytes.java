@@ -22,6 +22,16 @@ public final class RawBytes {
   private boolean truncatedBySize;
   private long compressedBytes;
 
+  /** True when bytes {@code [start, end)} are only spaces, tabs or carriage returns. */
+  public static boolean isBlank(byte[] b, int start, int end) {
+    for (int i = start; i < end; i++) {
+      if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Decompressed bytes; valid up to {@link #length()}. */
   public byte[] buffer() {
     return buf;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.trailkeep.ingest.JsonSpecReader;
+import io.trailkeep.ingest.RawBytes;
 import io.trailkeep.ingest.RawFile;
 import io.trailkeep.ingest.RecordSink;
 import io.trailkeep.ingest.SourceFormat;
@@ -87,7 +88,7 @@ public final class GuardDutyFormat implements SourceFormat {
         end++;
       }
       int e = end > pos && bytes[end - 1] == '\r' ? end - 1 : end;
-      if (!blank(bytes, pos, e)) {
+      if (!RawBytes.isBlank(bytes, pos, e)) {
         byte[] line = Arrays.copyOfRange(bytes, pos, e);
         parseLine(file, line, lineNo, reader, sink);
       }
@@ -123,15 +124,6 @@ public final class GuardDutyFormat implements SourceFormat {
     } catch (IOException | RuntimeException e) {
       sink.quarantineRecord(lineNo, "unreadable finding: " + e.getMessage(), text(line));
     }
-  }
-
-  private static boolean blank(byte[] b, int s, int e) {
-    for (int i = s; i < e; i++) {
-      if (b[i] != ' ' && b[i] != '\t') {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String text(byte[] line) {

@@ -47,7 +47,7 @@ final class ParquetFlows {
           }
           columns = VpcFlowFormat.Columns.of(names);
         }
-        Object[] row = new Object[WIDTH];
+        Object[] row = new Object[VpcFlowFormat.WIDTH];
         StringBuilder other = null;
         for (int i = 0; i < types.size(); i++) {
           other = columns.putValue(row, i, value(g, i, types.get(i)), other);
@@ -59,9 +59,6 @@ final class ParquetFlows {
           + e.getClass().getSimpleName() + ": " + e.getMessage(), null);
     }
   }
-
-  private static final int WIDTH =
-      io.trailkeep.schema.VpcFlowTable.SCHEMA.size() - 2;
 
   private static Object value(Group g, int i, Type t) {
     if (g.getFieldRepetitionCount(i) == 0 || !t.isPrimitive()) {

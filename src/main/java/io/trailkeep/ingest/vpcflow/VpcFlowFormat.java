@@ -1,6 +1,7 @@
 package io.trailkeep.ingest.vpcflow;
 
 import io.trailkeep.ingest.JsonText;
+import io.trailkeep.ingest.RawBytes;
 import io.trailkeep.ingest.RawFile;
 import io.trailkeep.ingest.RecordSink;
 import io.trailkeep.ingest.SourceFormat;
@@ -34,7 +35,7 @@ import org.apache.spark.sql.types.StructType;
 public final class VpcFlowFormat implements SourceFormat {
   private static final long serialVersionUID = 1L;
   private static final Pattern FLOW_LOG_ID = Pattern.compile("_vpcflowlogs_[a-z0-9-]+_(fl-[0-9a-z]+)_");
-  private static final int WIDTH = VpcFlowTable.SCHEMA.size() - 2;
+  static final int WIDTH = VpcFlowTable.SCHEMA.size() - 2;
   private static final int PROTOCOL = VpcFlowTable.indexOf("protocol");
   private static final int START = VpcFlowTable.indexOf("start_time");
   private static final int END = VpcFlowTable.indexOf("end_time");
@@ -290,20 +291,11 @@ public final class VpcFlowFormat implements SourceFormat {
     while (pos < length) {
       lineNo++;
       int end = lineEnd(b, pos, length);
-      if (end > pos && !blank(b, pos, end)) {
+      if (end > pos && !RawBytes.isBlank(b, pos, end)) {
         sink.quarantineRecord(lineNo, reason, text(b, pos, end));
       }
       pos = next(b, end, length);
     }
-  }
-
-  private static boolean blank(byte[] b, int s, int e) {
-    for (int i = s; i < e; i++) {
-      if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static int lineEnd(byte[] b, int from, int length) {
