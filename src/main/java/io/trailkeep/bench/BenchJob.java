@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.to_date;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import io.trailkeep.correlate.ActivityQuery;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.ingest.RawFile;
@@ -335,7 +336,7 @@ public final class BenchJob {
     String region = sample.getString(4);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("q1_principal_day", compare(
-        table.filter(col("event_date").equalTo(day).and(col("actor_principal").equalTo(principal))),
+        ActivityQuery.on(lake).principal(principal).from(day.toLocalDate()).to(day.toLocalDate()).plan().events(),
         rawScan.filter(to_date(col("eventTime")).equalTo(day)
             .and(col("userIdentity.arn").equalTo(principal)))));
     m.put("q2_counts_account_region_month", compare(
@@ -345,7 +346,7 @@ public final class BenchJob {
         rawScan.filter(col("recipientAccountId").equalTo(account).and(col("awsRegion").equalTo(region)))
             .groupBy("eventName", "errorCode").agg(count(lit(1)))));
     m.put("q3_access_key_30_days", compare(
-        table.filter(col("access_key_id").equalTo(key)),
+        ActivityQuery.on(lake).accessKey(key).plan().events(),
         rawScan.filter(col("userIdentity.accessKeyId").equalTo(key))));
     progress.info("bench: queries %s", m);
     return m;

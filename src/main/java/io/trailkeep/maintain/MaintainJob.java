@@ -27,9 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -46,14 +45,31 @@ import org.apache.spark.sql.SparkSession;
  * concurrency), in which case this job fails with exit 1 and can simply be rerun.
  */
 public final class MaintainJob {
-  private static final Pattern PARTITION = Pattern.compile("event_date=(\\d{4}-\\d{2}-\\d{2})");
 
-  /** Columns each table is Z-ordered by within its daily partitions. */
-  public static final Map<String, List<String>> ZORDER = Map.of(
-      CloudTrailTable.NAME, List.of("actor_principal", "access_key_id", "source_ip"),
-      CloudTrailTable.INSIGHTS_NAME, List.of("eventTime"),
-      VpcFlowTable.NAME, List.of("interface_id", "srcaddr", "dstaddr"),
-      GuardDutyTable.NAME, List.of("account_id", "type"));
+  /**
+   * How compaction orders a table's rows within each daily partition. {@code SORT} range-partitions
+   * the day by the columns in order and sorts each file (a principal's events of a day sit in one
+   * or two files); {@code ZORDER} is Delta's OPTIMIZE ZORDER BY (all columns weigh the same, each
+   * one skips less). The README's "File skipping" section has the measurements behind the choice.
+   */
+  public record Layout(Kind kind, List<String> columns) {
+    public enum Kind { SORT, ZORDER }
+
+    static Layout sort(String... columns) {
+      return new Layout(Kind.SORT, List.of(columns));
+    }
+
+    static Layout zorder(String... columns) {
+      return new Layout(Kind.ZORDER, List.of(columns));
+    }
+  }
+
+  /** The layout of each table maintain compacts. */
+  public static final Map<String, Layout> LAYOUT = Map.of(
+      CloudTrailTable.NAME, Layout.sort("actor_principal", "access_key_id", "eventTime"),
+      CloudTrailTable.INSIGHTS_NAME, Layout.zorder("eventTime"),
+      VpcFlowTable.NAME, Layout.zorder("interface_id", "srcaddr", "dstaddr"),
+      GuardDutyTable.NAME, Layout.zorder("account_id", "type"));
 
   private final Lake lake;
   private long targetFileBytes = 128L << 20;
@@ -163,7 +179,7 @@ public final class MaintainJob {
     spark.sparkContext().setJobGroup("trailkeep-maintain-" + runId, "TrailKeep maintain", false);
     Map<String, Map<String, Object>> out = new TreeMap<>();
     try {
-      for (String table : ZORDER.keySet().stream().sorted().toArray(String[]::new)) {
+      for (String table : LAYOUT.keySet().stream().sorted().toArray(String[]::new)) {
         if (!lake.exists(table)) {
           continue;
         }
@@ -189,22 +205,29 @@ public final class MaintainJob {
     DeltaTable delta = DeltaTable.forPath(spark, path);
     Map<String, Object> m = new LinkedHashMap<>();
     long rowsDeleted = retention(table, delta, runId);
-    Set<String> before = files(path, -1);
+    Set<String> before = MaintenanceState.files(lake, table, -1);
     m.put("files_before", (long) before.size());
-    Set<String> dates = changedPartitions(table, path, before);
+    Set<String> dates = MaintenanceState.addedPartitions(lake, table,
+        MaintenanceState.lastVersion(lake, table));
     long rewritten = 0;
     if (!dates.isEmpty()) {
-      progress.info("maintain %s: compacting %d partitions", table, dates.size());
-      spark.conf().set("spark.databricks.delta.optimize.maxFileSize", String.valueOf(targetFileBytes));
-      for (Row r : delta.optimize().where(partitionPredicate(dates))
-          .executeZOrderBy(ZORDER.get(table).toArray(new String[0])).collectAsList()) {
-        Row metrics = r.getStruct(r.fieldIndex("metrics"));
-        rewritten += ((Number) metrics.getAs("numFilesRemoved")).longValue();
-      }
+      Layout layout = LAYOUT.get(table);
+      progress.info("maintain %s: compacting %d partitions (%s by %s)", table, dates.size(),
+          layout.kind().name().toLowerCase(java.util.Locale.ROOT), String.join(", ", layout.columns()));
+      rewritten = layout.kind() == Layout.Kind.SORT
+          ? sortCompact(path, dates, layout.columns())
+          : zorderCompact(delta, dates, layout.columns());
     }
-    Set<String> after = files(path, -1);
+    Set<String> after = MaintenanceState.files(lake, table, -1);
     long vacuumed = vacuum(table, delta, after);
-    recordState(table, delta, runId);
+    if (table.equals(CloudTrailTable.NAME)) {
+      Set<String> indexDays = new TreeSet<>(dates);
+      if (rowsDeleted > 0) {
+        indexDays.addAll(AccessKeyIndex.daysBefore(lake, asOf.minusDays(retentionDays.get(table))));
+      }
+      m.put("index_days_rebuilt", (long) AccessKeyIndex.rebuild(lake, indexDays, targetFileBytes, progress));
+    }
+    MaintenanceState.record(lake, table, delta.history(1).select("version").first().getLong(0), runId);
     m.put("files_after", (long) after.size());
     m.put("files_rewritten", rewritten);
     m.put("partitions_compacted", (long) dates.size());
@@ -214,64 +237,68 @@ public final class MaintainJob {
     return m;
   }
 
-  /** Partition values given as SQL text to OPTIMIZE: only validated dates, never user text. */
-  private static String partitionPredicate(Set<String> dates) {
-    StringBuilder b = new StringBuilder("event_date IN (");
-    boolean first = true;
-    for (String d : dates) {
-      if (!d.matches("\\d{4}-\\d{2}-\\d{2}")) {
-        throw new IllegalStateException("not a partition date: " + d);
+  private long zorderCompact(DeltaTable delta, Set<String> dates, List<String> columns) {
+    lake.spark().conf().set("spark.databricks.delta.optimize.maxFileSize", String.valueOf(targetFileBytes));
+    long rewritten = 0;
+    for (Row r : delta.optimize().where(MaintenanceState.dayPredicate(dates))
+        .executeZOrderBy(columns.toArray(new String[0])).collectAsList()) {
+      Row metrics = r.getStruct(r.fieldIndex("metrics"));
+      rewritten += ((Number) metrics.getAs("numFilesRemoved")).longValue();
+    }
+    return rewritten;
+  }
+
+  /**
+   * Rewrites each day as ceil(day bytes / target) files range-partitioned and sorted by
+   * {@code columns}, in one Delta commit per day marked dataChange=false (streaming readers and
+   * change feeds see no new data). A concurrent append to the same day makes the commit fail
+   * rather than lose rows.
+   */
+  private long sortCompact(String path, Set<String> dates, List<String> columns) {
+    SparkSession spark = lake.spark();
+    Column[] order = columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    long rewritten = 0;
+    int done = 0;
+    for (String day : dates) {
+      Dataset<Row> rows = spark.read().format("delta").load(path)
+          .filter(col(CloudTrailTable.PARTITION_COLUMN).equalTo(lit(Date.valueOf(day))));
+      String[] files = rows.inputFiles();
+      if (files.length == 0) {
+        continue;
       }
-      b.append(first ? "" : ", ").append('\'').append(d).append('\'');
-      first = false;
+      long bytes = bytesOf(path, day, files);
+      int n = (int) Math.max(1, Math.min(100_000, (bytes + targetFileBytes - 1) / targetFileBytes));
+      rows.repartitionByRange(n, order).sortWithinPartitions(order)
+          .write().format("delta").mode("overwrite")
+          .option("replaceWhere", MaintenanceState.dayPredicate(Set.of(day)))
+          .option("dataChange", "false")
+          .save(path);
+      rewritten += files.length;
+      progress.info("maintain: %s rewritten as %d sorted files (%d/%d days)", day, n, ++done, dates.size());
     }
-    return b.append(')').toString();
+    return rewritten;
   }
 
-  private Set<String> files(String path, long version) {
-    org.apache.spark.sql.DataFrameReader r = lake.spark().read().format("delta");
-    if (version >= 0) {
-      r = r.option("versionAsOf", version);
+  /** Total size of {@code files} (one listing of the day's directory). */
+  private long bytesOf(String path, String day, String[] files) {
+    Set<String> wanted = new HashSet<>();
+    for (String f : files) {
+      wanted.add(normalize(f));
     }
-    return new HashSet<>(Arrays.asList(r.load(path).inputFiles()));
-  }
-
-  /** Partitions with files added since the last maintenance (all, the first time). */
-  private Set<String> changedPartitions(String table, String path, Set<String> current) {
-    Long since = lastMaintainedVersion(table);
-    Set<String> added = new HashSet<>(current);
-    if (since != null) {
-      try {
-        added.removeAll(files(path, since));
-      } catch (RuntimeException e) {
-        progress.info("maintain %s: version %d no longer readable, compacting every partition", table, since);
+    try {
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path,
+          CloudTrailTable.PARTITION_COLUMN + "=" + day);
+      org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      long total = 0;
+      for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(dir)) {
+        if (wanted.contains(normalize(s.getPath().toString()))) {
+          total += s.getLen();
+        }
       }
+      return total;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    Set<String> dates = new TreeSet<>();
-    for (String f : added) {
-      Matcher m = PARTITION.matcher(f);
-      if (m.find()) {
-        dates.add(m.group(1));
-      }
-    }
-    return dates;
-  }
-
-  private Long lastMaintainedVersion(String table) {
-    if (!lake.exists(MaintenanceTables.STATE)) {
-      return null;
-    }
-    List<Row> rows = lake.read(MaintenanceTables.STATE).filter(col("table_name").equalTo(table))
-        .orderBy(col("version").desc()).limit(1).collectAsList();
-    return rows.isEmpty() ? null : rows.get(0).getLong(1);
-  }
-
-  private void recordState(String table, DeltaTable delta, String runId) {
-    long version = delta.history(1).select("version").first().getLong(0);
-    lake.ensure(MaintenanceTables.STATE, MaintenanceTables.STATE_SCHEMA, null, Map.of());
-    Row row = RowFactory.create(table, version, runId, Timestamp.from(Instant.now()));
-    lake.spark().createDataFrame(List.of(row), MaintenanceTables.STATE_SCHEMA).write().format("delta")
-        .mode("append").save(lake.pathOf(MaintenanceTables.STATE));
   }
 
   private long retention(String table, DeltaTable delta, String runId) {

@@ -28,6 +28,9 @@ public final class Sessions {
     c.set("spark.sql.ansi.enabled", "false");
     c.set("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED");
     c.set("spark.databricks.delta.schema.autoMerge.enabled", "false");
+    // Delta keeps 32 characters of a string in file statistics: every role ARN of an account
+    // then looks alike ("arn:aws:iam::111122223333:role/a") and no file can be skipped for it
+    c.set("spark.databricks.io.skipping.stringPrefixLength", "256");
   }
 
   /**

@@ -120,6 +120,23 @@ class CliTest {
     assertEquals(2, run("maintain", "--lake", lake.toString(), "--vacuum-hours", "1").code,
         "a short VACUUM window needs --force-vacuum");
 
+    String key = RecordJson.parse(run("sql", "--lake", lake.toString(), "--json",
+        "SELECT access_key_id, count(*) AS n FROM cloudtrail WHERE access_key_id IS NOT NULL "
+            + "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1").lastLine()).get("access_key_id").asText();
+    long keyEvents = RecordJson.parse(run("sql", "--lake", lake.toString(), "--json",
+        "SELECT count(*) AS n FROM cloudtrail WHERE access_key_id = '" + key + "'").lastLine()).get("n").asLong();
+    Run activity = run("activity", "--lake", lake.toString(), "--access-key", key, "--json", "--explain");
+    assertEquals(0, activity.code, activity.err);
+    String[] lines = activity.out.trim().split("\n");
+    assertEquals(keyEvents + 1, lines.length, "one line per event, then the explain line");
+    JsonNode explain = RecordJson.parse(lines[lines.length - 1]).get("explain");
+    assertTrue(explain.get("index_used").asBoolean(), explain.toString());
+    assertEquals(key, RecordJson.parse(lines[0]).get("access_key_id").asText());
+    Run neither = run("activity", "--lake", lake.toString());
+    assertEquals(2, neither.code);
+    assertTrue(neither.err.contains("exactly one of"), neither.err);
+    assertEquals(2, run("activity", "--lake", lake.toString(), "--principal", "x", "--from", "May 1").code);
+
     Run bad = run("sql", "--lake", lake.toString(), "SELECT nope FROM cloudtrail");
     assertEquals(2, bad.code);
     assertTrue(bad.err.startsWith("trailkeep: invalid query"), bad.err);

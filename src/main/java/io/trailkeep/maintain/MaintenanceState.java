@@ -1,0 +1,99 @@
+package io.trailkeep.maintain;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.trailkeep.lake.Lake;
+import io.trailkeep.schema.MaintenanceTables;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The {@code maintenance_state} table: per data table, the Delta version its last maintenance
+ * ended at. Tells the maintain job which daily partitions received files since (only those are
+ * rewritten), and tells investigations which days the access-key index does not cover yet.
+ * Reading it costs one small Delta read; {@link #addedPartitions} loads two snapshots of the
+ * table and compares their file lists in the driver.
+ */
+public final class MaintenanceState {
+  private static final Pattern PARTITION = Pattern.compile("event_date=(\\d{4}-\\d{2}-\\d{2})");
+
+  private MaintenanceState() {}
+
+  /** The version {@code table} was at when its last maintenance ended, if it was ever maintained. */
+  public static Optional<Long> lastVersion(Lake lake, String table) {
+    if (!lake.exists(MaintenanceTables.STATE)) {
+      return Optional.empty();
+    }
+    List<Row> rows = lake.read(MaintenanceTables.STATE).filter(col("table_name").equalTo(table))
+        .orderBy(col("version").desc()).limit(1).collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0).getLong(1));
+  }
+
+  /** Appends a state row: {@code table} was maintained up to {@code version} by {@code runId}. */
+  static void record(Lake lake, String table, long version, String runId) {
+    lake.ensure(MaintenanceTables.STATE, MaintenanceTables.STATE_SCHEMA, null, Map.of());
+    Row row = RowFactory.create(table, version, runId, Timestamp.from(Instant.now()));
+    lake.spark().createDataFrame(List.of(row), MaintenanceTables.STATE_SCHEMA).write().format("delta")
+        .mode("append").save(lake.pathOf(MaintenanceTables.STATE));
+  }
+
+  /**
+   * Days ({@code yyyy-MM-dd}) of {@code table} holding files that its snapshot at {@code since}
+   * did not have; every day with files when {@code since} is empty. When the old version can no
+   * longer be read (its log entries expired), every day counts as added, so callers never
+   * under-report.
+   */
+  public static Set<String> addedPartitions(Lake lake, String table, Optional<Long> since) {
+    Set<String> added = files(lake, table, -1);
+    if (since.isPresent()) {
+      try {
+        added.removeAll(files(lake, table, since.get()));
+      } catch (RuntimeException e) {
+        // version vacuumed out of the log: treat every day as changed
+      }
+    }
+    Set<String> dates = new TreeSet<>();
+    for (String f : added) {
+      Matcher m = PARTITION.matcher(f);
+      if (m.find()) {
+        dates.add(m.group(1));
+      }
+    }
+    return dates;
+  }
+
+  /** Data files of the current snapshot ({@code version} -1) or of an older version. */
+  static Set<String> files(Lake lake, String table, long version) {
+    DataFrameReader r = lake.spark().read().format("delta");
+    if (version >= 0) {
+      r = r.option("versionAsOf", version);
+    }
+    return new HashSet<>(Arrays.asList(r.load(lake.pathOf(table)).inputFiles()));
+  }
+
+  /** The {@code event_date IN (...)} text Delta's OPTIMIZE and replaceWhere take: only validated dates, never user text. */
+  static String dayPredicate(Set<String> dates) {
+    StringBuilder b = new StringBuilder("event_date IN (");
+    boolean first = true;
+    for (String d : new TreeSet<>(dates)) {
+      if (!d.matches("\\d{4}-\\d{2}-\\d{2}")) {
+        throw new IllegalStateException("not a partition date: " + d);
+      }
+      b.append(first ? "" : ", ").append('\'').append(d).append('\'');
+      first = false;
+    }
+    return b.append(')').toString();
+  }
+}
