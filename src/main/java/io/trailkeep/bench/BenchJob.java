@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -131,7 +132,8 @@ public final class BenchJob {
     Map<String, Object> ingest = ingest(raw, compressed, cores);
     out.put("ingest", ingest);
     out.put("ingest_speedup_vs_spark_json", ingest.get("speedup"));
-    out.put("queries", queries(raw));
+    out.put("scaling", scaling(raw));
+    out.put("queries", queries(raw, compressed));
     return new Result(out);
   }
 
@@ -286,6 +288,7 @@ public final class BenchJob {
       progress.info("bench: Spark JSON reader run %d: %.1fs", i + 1, (System.nanoTime() - t0) / 1e9);
     }
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("records_read", rows);
     m.put("trailkeep_seconds", oursBest);
     m.put("trailkeep_records_s_per_core", rows / oursBest / cores);
     m.put("trailkeep_gzip_mb_s_per_core", compressed / 1e6 / oursBest / cores);
@@ -316,52 +319,150 @@ public final class BenchJob {
     return sum;
   }
 
+  // ---- scaling and memory -----------------------------------------------------------------
+
+  /**
+   * The same ingest in child JVMs with a 1 GiB heap, on local[1] and local[2]: the speedup of the
+   * second core, and whether the data set ingests within 1 GiB. The children inherit this JVM's
+   * class path and module options; their time is the job's own (JVM start excluded).
+   */
+  private Map<String, Object> scaling(Path raw) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("heap", "1g");
+    double[] seconds = new double[2];
+    for (int cores = 1; cores <= 2; cores++) {
+      Path lake = Files.createTempDirectory(dir, "lake-local" + cores);
+      Map<String, Object> child = childIngest(raw, lake, cores);
+      m.put("local_" + cores, child);
+      Object s = child.get("seconds");
+      seconds[cores - 1] = s instanceof Number ? ((Number) s).doubleValue() : Double.NaN;
+    }
+    m.put("local2_vs_local1", seconds[0] / seconds[1]);
+    progress.info("bench: scaling %s", m);
+    return m;
+  }
+
+  private Map<String, Object> childIngest(Path raw, Path lake, int cores) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-agentlib")
+          && !arg.startsWith("-javaagent") && !arg.startsWith("-Xrunjdwp")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "io.trailkeep.cli.Main",
+        "ingest", "--raw", raw.toString(), "--lake", lake.toString(), "--source", "cloudtrail",
+        "--master", "local[" + cores + "]", "--json"));
+    Path log = lake.resolveSibling(lake.getFileName() + ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
+        .redirectError(log.toFile()).start();
+    String last = null;
+    try (java.io.BufferedReader r = new java.io.BufferedReader(
+        new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        last = line;
+      }
+      int code = p.waitFor();
+      Map<String, Object> out = new LinkedHashMap<>();
+      if (code != 0 || last == null || !last.startsWith("{")) {
+        out.put("error", "child ingest exited " + code + "; see " + log);
+        return out;
+      }
+      com.fasterxml.jackson.databind.JsonNode json = io.trailkeep.schema.RecordJson.parse(last);
+      out.put("seconds", json.get("seconds").asDouble());
+      out.put("records_read", json.get("records_read").asLong());
+      out.put("records_s", json.get("records_read").asLong() / json.get("seconds").asDouble());
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      throw new IOException("interrupted while the child ingest ran", e);
+    }
+  }
+
   // ---- queries -------------------------------------------------------------------------------
 
-  private Map<String, Object> queries(Path raw) throws IOException {
+  private Map<String, Object> queries(Path raw, long compressed) throws IOException {
     Path lakeDir = Files.createTempDirectory(dir, "lake-queries");
     Lake lake = new Lake(spark, lakeDir.toString());
     IngestJob.into(lake).raw(raw.toString()).sources("cloudtrail").execute();
-    MaintainJob.on(lake).execute();
+    MaintainJob.on(lake).targetFileBytes(queryFileBytes(compressed)).execute();
     Dataset<Row> table = lake.read(CloudTrailTable.NAME);
+    // the same rows, in the same files order, as plain Parquet partitioned by day
+    Path parquetDir = lakeDir.resolve("parquet-copy");
+    table.write().partitionBy(CloudTrailTable.PARTITION_COLUMN).parquet(parquetDir.toString());
+    Dataset<Row> parquet = spark.read().parquet(parquetDir.toString());
     Row sample = table.filter(col("access_key_id").isNotNull().and(col("actor_type").equalTo("IAMUser")))
         .select("actor_principal", "access_key_id", "event_date", "account_id", "awsRegion").first();
-    Dataset<Row> rawScan = spark.read().option("multiLine", true).schema(baselineSchema())
-        .json(raw.resolve("AWSLogs").toString() + "/*/*/CloudTrail/*/*/*/*/*.json.gz")
-        .select(explode(col("Records")).alias("r")).select("r.*");
+    String rawGlob = raw.resolve("AWSLogs").toString() + "/*/*/CloudTrail/*/*/*/*/*.json.gz";
+    java.util.function.Supplier<Dataset<Row>> rawScan = () -> spark.read().option("multiLine", true)
+        .schema(baselineSchema()).json(rawGlob).select(explode(col("Records")).alias("r")).select("r.*");
     String principal = sample.getString(0);
     String key = sample.getString(1);
     java.sql.Date day = sample.getDate(2);
     String account = sample.getString(3);
     String region = sample.getString(4);
+    java.sql.Date monthStart = java.sql.Date.valueOf(day.toLocalDate().withDayOfMonth(1));
+    java.sql.Date monthEnd = java.sql.Date.valueOf(day.toLocalDate().withDayOfMonth(1).plusMonths(1).minusDays(1));
+    Column q1 = col("event_date").equalTo(day).and(col("actor_principal").equalTo(principal));
+    Column q2 = col("account_id").equalTo(account).and(col("awsRegion").equalTo(region))
+        .and(col("event_date").between(monthStart, monthEnd));
+    Column q3 = col("access_key_id").equalTo(key);
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("q1_principal_day", compare(
-        ActivityQuery.on(lake).principal(principal).from(day.toLocalDate()).to(day.toLocalDate()).plan().events(),
-        rawScan.filter(to_date(col("eventTime")).equalTo(day)
+    m.put("q1_principal_day", compare(lake,
+        () -> ActivityQuery.on(lake).principal(principal).from(day.toLocalDate()).to(day.toLocalDate()).plan().events(),
+        () -> parquet.filter(q1),
+        () -> rawScan.get().filter(to_date(col("eventTime")).equalTo(day)
             .and(col("userIdentity.arn").equalTo(principal)))));
-    m.put("q2_counts_account_region_month", compare(
-        table.filter(col("account_id").equalTo(account).and(col("awsRegion").equalTo(region))
-                .and(col("event_date").between(java.sql.Date.valueOf("2026-10-01"), java.sql.Date.valueOf("2026-10-31"))))
-            .groupBy("eventName", "errorCode").agg(count(lit(1))),
-        rawScan.filter(col("recipientAccountId").equalTo(account).and(col("awsRegion").equalTo(region)))
+    m.put("q2_counts_account_region_month", compare(lake,
+        () -> table.filter(q2).groupBy("eventName", "errorCode").agg(count(lit(1))),
+        () -> parquet.filter(q2).groupBy("eventName", "errorCode").agg(count(lit(1))),
+        () -> rawScan.get().filter(col("recipientAccountId").equalTo(account).and(col("awsRegion").equalTo(region))
+            .and(to_date(col("eventTime")).between(monthStart, monthEnd)))
             .groupBy("eventName", "errorCode").agg(count(lit(1)))));
-    m.put("q3_access_key_30_days", compare(
-        ActivityQuery.on(lake).accessKey(key).plan().events(),
-        rawScan.filter(col("userIdentity.accessKeyId").equalTo(key))));
+    m.put("q3_access_key_all_days", compare(lake,
+        () -> ActivityQuery.on(lake).accessKey(key).plan().events(),
+        () -> parquet.filter(q3),
+        () -> rawScan.get().filter(col("userIdentity.accessKeyId").equalTo(key))));
     progress.info("bench: queries %s", m);
     return m;
   }
 
-  private Map<String, Object> compare(Dataset<Row> lakeQuery, Dataset<Row> rawQuery) throws IOException {
-    long[] n = new long[2];
-    double lake = best(() -> n[0] = lakeQuery.count());
-    double raw = best(() -> n[1] = rawQuery.count());
+  /** A file size giving the query lake several files per day, as a large organization's day has. */
+  private long queryFileBytes(long compressed) {
+    return Math.max(64 * 1024, compressed / Math.max(1, days) / 24);
+  }
+
+  /**
+   * Latency (best of the repeats, each on a freshly planned query) of the lake, Parquet and raw
+   * JSON sides, and files and bytes each side read (from one more execution with scan metrics).
+   */
+  private Map<String, Object> compare(Lake lake, java.util.function.Supplier<Dataset<Row>> lakeQuery,
+      java.util.function.Supplier<Dataset<Row>> parquetQuery, java.util.function.Supplier<Dataset<Row>> rawQuery)
+      throws IOException {
+    long[] n = new long[3];
+    double lakeSeconds = best(() -> n[0] = lakeQuery.get().count());
+    double parquetSeconds = best(() -> n[1] = parquetQuery.get().count());
+    double rawSeconds = best(() -> n[2] = rawQuery.get().count());
+    Map<String, Object> lakeScan = io.trailkeep.lake.ScanReport.of(lake, lakeQuery.get());
+    Map<String, Object> rawScan = io.trailkeep.lake.ScanReport.of(lake, rawQuery.get());
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("lake_seconds", lake);
-    m.put("raw_json_seconds", raw);
-    m.put("speedup", raw / lake);
+    m.put("lake_seconds", lakeSeconds);
+    m.put("parquet_seconds", parquetSeconds);
+    m.put("raw_json_seconds", rawSeconds);
+    m.put("speedup_vs_raw", rawSeconds / lakeSeconds);
+    m.put("lake_vs_parquet", lakeSeconds / parquetSeconds);
+    m.put("lake_files_read", lakeScan.get("files_read"));
+    m.put("lake_files_total", lakeScan.get("files_total"));
+    m.put("lake_bytes_read", lakeScan.get("bytes_read"));
+    m.put("raw_files_read", rawScan.get("files_read"));
+    m.put("raw_bytes_read", rawScan.get("bytes_read"));
+    m.put("bytes_fraction_of_raw", ((Number) lakeScan.get("bytes_read")).doubleValue()
+        / Math.max(1, ((Number) rawScan.get("bytes_read")).doubleValue()));
     m.put("rows", n[0]);
-    m.put("rows_raw", n[1]);
+    m.put("rows_parquet", n[1]);
+    m.put("rows_raw", n[2]);
     return m;
   }
 }

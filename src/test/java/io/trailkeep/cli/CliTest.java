@@ -9,6 +9,7 @@ import io.trailkeep.testing.TestSpark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -175,7 +176,16 @@ class CliTest {
     assertTrue(b.get("ingest_speedup_vs_spark_json").asDouble() > 0);
     assertTrue(b.get("ingest").get("trailkeep_records_s_per_core").asDouble() > 0);
     assertTrue(b.get("parse_only_one_core").get("trailkeep_parser_mb_s").asDouble() > 0);
-    b.get("queries").forEach(q -> assertEquals(q.get("rows_raw").asLong(), q.get("rows").asLong(),
-        "the lake and the raw scan answer the same"));
+    b.get("queries").forEach(q -> {
+      assertEquals(q.get("rows_raw").asLong(), q.get("rows").asLong(), "the lake and the raw scan answer the same");
+      assertEquals(q.get("rows_parquet").asLong(), q.get("rows").asLong(), "the lake and Parquet answer the same");
+      assertTrue(q.get("lake_files_read").asLong() <= q.get("lake_files_total").asLong(), q.toString());
+      assertTrue(q.get("raw_bytes_read").asLong() > 0, q.toString());
+    });
+    JsonNode scaling = b.get("scaling");
+    for (String cores : List.of("local_1", "local_2")) {
+      assertEquals(b.get("ingest").get("records_read").asLong(), scaling.get(cores).get("records_read").asLong(),
+          "the 1 GiB child ingest on " + cores + " read every record: " + scaling);
+    }
   }
 }
