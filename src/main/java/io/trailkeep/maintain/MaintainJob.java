@@ -251,8 +251,10 @@ public final class MaintainJob {
   /**
    * Rewrites each day as ceil(day bytes / target) files range-partitioned and sorted by
    * {@code columns}, in one Delta commit per day marked dataChange=false (streaming readers and
-   * change feeds see no new data). A concurrent append to the same day makes the commit fail
-   * rather than lose rows.
+   * change feeds see no new data). The day is read inside the overwrite's own transaction (Delta
+   * plans a scan of the table being written against the active transaction), so an append to the
+   * same day committed meanwhile makes this commit fail with a concurrency error instead of
+   * replacing rows it never read.
    */
   private long sortCompact(String path, Set<String> dates, List<String> columns) {
     SparkSession spark = lake.spark();
