@@ -24,7 +24,7 @@ public final class ConfKey {
       "spark.sql.shuffle.partitions for the job's shuffles (keys only; kept small on purpose)");
   public static final ConfKey INGEST_SOURCES = key("ingest.source", "all",
       "Which sources ingest handles: cloudtrail, vpcflow, guardduty or all");
-  public static final ConfKey INGEST_FILES_PER_TASK = key("ingest.files-per-task", "64",
+  public static final ConfKey INGEST_FILES_PER_TASK = key("ingest.files-per-task", "256",
       "Raw files parsed by one Spark task; fewer means more parallelism and more output files");
   public static final ConfKey INGEST_LOOKBACK_DAYS = key("ingest.lookback-days", "2",
       "Days before the last ingested day that are listed again for late deliveries");

@@ -48,7 +48,7 @@ public final class IngestJob {
   private final Lake lake;
   private String raw;
   private Set<String> sources = new LinkedHashSet<>(FORMATS.keySet());
-  private int filesPerTask = 64;
+  private int filesPerTask = 256;
   private int lookbackDays = 2;
   private long maxFileBytes = 1L << 30;
   private int quarantineRawChars = 8192;
@@ -87,7 +87,7 @@ public final class IngestJob {
     return this;
   }
 
-  /** Raw files per Spark task. Default 64. */
+  /** Raw files per Spark task (at least two tasks per core when there are enough files). Default 256. */
   public IngestJob filesPerTask(int n) {
     if (n < 1) {
       throw new ConfException("ingest.files-per-task must be at least 1");

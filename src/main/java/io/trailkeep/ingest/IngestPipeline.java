@@ -115,7 +115,9 @@ public final class IngestPipeline {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SerializableHadoopConf> hconf =
         jsc.broadcast(new SerializableHadoopConf(jsc.hadoopConfiguration()));
-    int slices = Math.max(1, (files.size() + filesPerTask - 1) / filesPerTask);
+    // each task pays for code generation and encoder setup: few large tasks, but two per core
+    int slices = Math.max(Math.min(files.size(), 2 * spark.sparkContext().defaultParallelism()),
+        (files.size() + filesPerTask - 1) / filesPerTask);
     JavaRDD<Row> rows = jsc.parallelize(files, slices)
         .mapPartitions(new ParseFiles(format, hconf, maxFileBytes, quarantineRawChars,
             format.schema().size() - 2));

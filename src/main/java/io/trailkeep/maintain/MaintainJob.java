@@ -227,7 +227,7 @@ public final class MaintainJob {
       }
       m.put("index_days_rebuilt", (long) AccessKeyIndex.rebuild(lake, indexDays, targetFileBytes, progress));
     }
-    MaintenanceState.record(lake, table, delta.history(1).select("version").first().getLong(0), runId);
+    MaintenanceState.record(lake, table, MaintenanceState.currentVersion(lake, table), runId);
     m.put("files_after", (long) after.size());
     m.put("files_rewritten", rewritten);
     m.put("partitions_compacted", (long) dates.size());

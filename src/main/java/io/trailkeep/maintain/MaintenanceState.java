@@ -56,6 +56,9 @@ public final class MaintenanceState {
    * under-report.
    */
   public static Set<String> addedPartitions(Lake lake, String table, Optional<Long> since) {
+    if (since.isPresent() && currentVersion(lake, table) == since.get()) {
+      return new TreeSet<>();
+    }
     Set<String> added = files(lake, table, -1);
     if (since.isPresent()) {
       try {
@@ -72,6 +75,12 @@ public final class MaintenanceState {
       }
     }
     return dates;
+  }
+
+  /** The table's latest version (reads the log's last commit, not the table's file list). */
+  static long currentVersion(Lake lake, String table) {
+    return io.delta.tables.DeltaTable.forPath(lake.spark(), lake.pathOf(table)).history(1)
+        .select("version").first().getLong(0);
   }
 
   /** Data files of the current snapshot ({@code version} -1) or of an older version. */
