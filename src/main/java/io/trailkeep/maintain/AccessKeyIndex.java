@@ -34,10 +34,14 @@ final class AccessKeyIndex {
 
   private AccessKeyIndex() {}
 
-  /** Rebuilds the index rows of {@code days} ({@code yyyy-MM-dd}); all days when the index is new. */
+  /**
+   * Rebuilds the index rows of {@code days} ({@code yyyy-MM-dd}); every day of {@code cloudtrail}
+   * while the index has never been filled, so a run that died half-way cannot leave it partial.
+   */
   static int rebuild(Lake lake, Set<String> days, long targetFileBytes, Progress progress) {
-    boolean fresh = !lake.exists(AccessKeyTable.NAME);
     lake.ensure(AccessKeyTable.NAME, AccessKeyTable.SCHEMA, null, Map.of());
+    // version 0 is the empty table: never filled (or a run died before its first write)
+    boolean fresh = MaintenanceState.currentVersion(lake, AccessKeyTable.NAME) == 0;
     Dataset<Row> events = lake.read(CloudTrailTable.NAME);
     Set<String> rebuilt = fresh
         ? MaintenanceState.addedPartitions(lake, CloudTrailTable.NAME, java.util.Optional.empty())
@@ -50,8 +54,8 @@ final class AccessKeyIndex {
         .groupBy(col("access_key_id"), col("actor_principal"), col("account_id"),
             col(CloudTrailTable.PARTITION_COLUMN))
         .agg(count(lit(1)).as("events"), min("eventTime").as("first_seen"), max("eventTime").as("last_seen"))
-        .select(AccessKeyTable.SCHEMA.fieldNames()[0], java.util.Arrays.copyOfRange(
-            AccessKeyTable.SCHEMA.fieldNames(), 1, AccessKeyTable.SCHEMA.size()));
+        .select(java.util.Arrays.stream(AccessKeyTable.SCHEMA.fieldNames()).map(c -> col(c))
+            .toArray(Column[]::new));
     rows.repartition(1).sortWithinPartitions(AccessKeyTable.SORT.stream().map(c -> col(c)).toArray(Column[]::new))
         .write().format("delta").mode("overwrite")
         .option("replaceWhere", MaintenanceState.dayPredicate(rebuilt))
