@@ -58,6 +58,7 @@ public final class BenchJob {
   private long events = 200_000;
   private int days = 3;
   private int repeats = 2;
+  private List<Integer> scalingCores = List.of(1, 2);
   private Progress progress = Progress.silent();
 
   private BenchJob(SparkSession spark, Path dir) {
@@ -84,6 +85,17 @@ public final class BenchJob {
   /** Repetitions of each timed step; the best is reported. Default 2. */
   public BenchJob repeats(int r) {
     this.repeats = Math.max(1, r);
+    return this;
+  }
+
+  /** Core counts of the scaling step's child ingests; empty skips it. Default 1 and 2. */
+  public BenchJob scalingCores(List<Integer> cores) {
+    for (int c : cores) {
+      if (c < 1) {
+        throw new io.trailkeep.conf.ConfException("scaling core counts must be at least 1, got " + c);
+      }
+    }
+    this.scalingCores = List.copyOf(cores);
     return this;
   }
 
@@ -329,15 +341,18 @@ public final class BenchJob {
   private Map<String, Object> scaling(Path raw) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("heap", "1g");
-    double[] seconds = new double[2];
-    for (int cores = 1; cores <= 2; cores++) {
+    Map<Integer, Double> seconds = new LinkedHashMap<>();
+    for (int cores : scalingCores) {
       Path lake = Files.createTempDirectory(dir, "lake-local" + cores);
       Map<String, Object> child = childIngest(raw, lake, cores);
       m.put("local_" + cores, child);
-      Object s = child.get("seconds");
-      seconds[cores - 1] = s instanceof Number ? ((Number) s).doubleValue() : Double.NaN;
+      if (child.get("seconds") instanceof Number) {
+        seconds.put(cores, ((Number) child.get("seconds")).doubleValue());
+      }
     }
-    m.put("local2_vs_local1", seconds[0] / seconds[1]);
+    if (seconds.containsKey(1) && seconds.containsKey(2)) {
+      m.put("local2_vs_local1", seconds.get(1) / seconds.get(2));
+    }
     progress.info("bench: scaling %s", m);
     return m;
   }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +36,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "Repetitions of each timed step; the best is reported (default 2).")
   int repeats;
 
+  @Option(names = "--scaling-cores", paramLabel = "N,...", split = ",", defaultValue = "1,2",
+      description = "Core counts of the scaling step's child ingests, 1 GiB heap each (default 1,2).")
+  List<Integer> scalingCores;
+
   @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".trailkeep/bench",
       description = "Work directory: cached data sets and scratch lakes (default .trailkeep/bench).")
   Path dir;
@@ -46,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
     Files.createDirectories(work);
     try (Sessions.Handle session = CommonOptions.session(conf, "bench")) {
       BenchJob.Result r = BenchJob.in(session.spark(), work).events(events).days(days)
-          .repeats(repeats).progress(common.progress()).execute();
+          .repeats(repeats).scalingCores(scalingCores).progress(common.progress()).execute();
       StringBuilder human = new StringBuilder("bench results\n");
       for (Map.Entry<String, Object> e : r.toMap().entrySet()) {
         human.append(String.format("  %-30s %s%n", e.getKey(), e.getValue()));

@@ -9,7 +9,6 @@ import io.trailkeep.testing.TestSpark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -169,8 +168,9 @@ class CliTest {
   @Test
   void benchReportsBothSidesOfEachComparison() {
     Path dir = TestSpark.tempDir("bench");
-    Run bench = run("bench", "--events", "1500", "--days", "1", "--repeats", "1", "--dir",
-        dir.toString(), "--json");
+    // one scaling child keeps the suite short; the ratio needs both and is plain arithmetic
+    Run bench = run("bench", "--events", "1500", "--days", "1", "--repeats", "1", "--scaling-cores", "2",
+        "--dir", dir.toString(), "--json");
     assertEquals(0, bench.code, bench.err);
     JsonNode b = RecordJson.parse(bench.lastLine());
     assertTrue(b.get("ingest_speedup_vs_spark_json").asDouble() > 0);
@@ -183,9 +183,7 @@ class CliTest {
       assertTrue(q.get("raw_bytes_read").asLong() > 0, q.toString());
     });
     JsonNode scaling = b.get("scaling");
-    for (String cores : List.of("local_1", "local_2")) {
-      assertEquals(b.get("ingest").get("records_read").asLong(), scaling.get(cores).get("records_read").asLong(),
-          "the 1 GiB child ingest on " + cores + " read every record: " + scaling);
-    }
+    assertEquals(b.get("ingest").get("records_read").asLong(), scaling.get("local_2").get("records_read").asLong(),
+        "the 1 GiB child ingest read every record: " + scaling);
   }
 }
