@@ -35,14 +35,15 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The maintain action, per data table: retention (delete rows older than the table's policy,
- * except those under legal hold, recorded in retention_history), compaction with Z-ordering of
- * the partitions that received files since the last maintenance (so a nightly run is cheap and a
- * second run rewrites nothing), then VACUUM of files no snapshot within the safety window needs.
+ * except those under legal hold, recorded in retention_history), compaction of the partitions
+ * that received files since the last maintenance in the table's {@link Layout} (so a nightly run
+ * is cheap and a second run rewrites nothing), VACUUM of files no snapshot within the safety
+ * window needs, and for {@code cloudtrail} the access-key index of the changed days.
  *
- * <p>Side effects: Delta commits on each table; maintenance_state, retention_history and
- * run_history rows. Safe while no ingest writes the same lake; run concurrently with an ingest,
- * the OPTIMIZE commit may conflict with the ingest's append and fail (Delta's optimistic
- * concurrency), in which case this job fails with exit 1 and can simply be rerun.
+ * <p>Side effects: Delta commits on each table; cloudtrail_access_keys, maintenance_state,
+ * retention_history and run_history rows. Safe while no ingest writes the same lake; run
+ * concurrently with an ingest, a compaction commit may conflict with the ingest's append and fail
+ * (Delta's optimistic concurrency), in which case this job fails with exit 1 and can be rerun.
  */
 public final class MaintainJob {
 
