@@ -12,9 +12,7 @@ import io.trailkeep.spark.Sessions;
 import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
@@ -72,15 +70,7 @@ final class ActivityCommand implements Callable<Integer> {
           .toArray(org.apache.spark.sql.Column[]::new)).orderBy(col("eventTime"), col("eventID"));
       PrintWriter out = spec.commandLine().getOut();
       Map<String, Object> scan = explain ? ScanReport.of(lake, plan.events()) : null;
-      if (common.json) {
-        Iterator<String> it = events.toJSON().toLocalIterator();
-        while (it.hasNext()) {
-          out.println(it.next());
-        }
-      } else {
-        List<Row> rows = events.limit(limit).collectAsList();
-        TablePrinter.table(out, events.schema(), rows);
-      }
+      TablePrinter.rows(out, events, common.json, limit);
       if (scan != null) {
         Map<String, Object> m = new LinkedHashMap<>(scan);
         m.put("index_used", plan.indexUsed());

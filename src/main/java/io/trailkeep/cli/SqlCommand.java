@@ -4,8 +4,6 @@ import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.lake.Lake;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -66,15 +64,7 @@ final class SqlCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       Map<String, Object> scan = explain ? io.trailkeep.lake.ScanReport.of(lake, result) : null;
-      if (common.json) {
-        Iterator<String> it = result.toJSON().toLocalIterator();
-        while (it.hasNext()) {
-          out.println(it.next());
-        }
-      } else {
-        List<Row> rows = new ArrayList<>(result.limit(limit).collectAsList());
-        TablePrinter.table(out, result.schema(), rows);
-      }
+      TablePrinter.rows(out, result, common.json, limit);
       if (scan != null) {
         if (common.json) {
           out.println(io.trailkeep.job.Json.write(Map.of("explain", scan)));

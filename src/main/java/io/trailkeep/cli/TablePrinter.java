@@ -12,6 +12,18 @@ final class TablePrinter {
 
   private TablePrinter() {}
 
+  /** One JSON object per row (all rows) with {@code json}, else a table of the first {@code limit}. */
+  static void rows(PrintWriter out, org.apache.spark.sql.Dataset<Row> rows, boolean json, int limit) {
+    if (json) {
+      java.util.Iterator<String> it = rows.toJSON().toLocalIterator();
+      while (it.hasNext()) {
+        out.println(it.next());
+      }
+    } else {
+      table(out, rows.schema(), rows.limit(limit).collectAsList());
+    }
+  }
+
   static void table(PrintWriter out, StructType schema, List<Row> rows) {
     String[] names = schema.fieldNames();
     int[] widths = new int[names.length];
