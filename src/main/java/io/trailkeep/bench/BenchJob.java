@@ -59,6 +59,9 @@ public final class BenchJob {
   private int days = 3;
   private int repeats = 2;
   private List<Integer> scalingCores = List.of(1, 2);
+  /** The harness's steps, in the order they run. */
+  public static final List<String> STEPS = List.of("parse", "ingest", "scaling", "queries");
+  private java.util.Set<String> steps = new java.util.LinkedHashSet<>(STEPS);
   private Progress progress = Progress.silent();
 
   private BenchJob(SparkSession spark, Path dir) {
@@ -85,6 +88,24 @@ public final class BenchJob {
   /** Repetitions of each timed step; the best is reported. Default 2. */
   public BenchJob repeats(int r) {
     this.repeats = Math.max(1, r);
+    return this;
+  }
+
+  /** Which of {@link #STEPS} to run; default all. Unknown names are rejected. */
+  public BenchJob steps(List<String> names) {
+    java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
+    for (String n : names) {
+      if (!STEPS.contains(n)) {
+        throw new io.trailkeep.conf.ConfException("bench has no step '" + n + "'; choose from "
+            + String.join(", ", STEPS));
+      }
+      chosen.add(n);
+    }
+    if (chosen.isEmpty()) {
+      throw new io.trailkeep.conf.ConfException("bench needs at least one step: "
+          + String.join(", ", STEPS));
+    }
+    this.steps = chosen;
     return this;
   }
 
@@ -140,12 +161,20 @@ public final class BenchJob {
     out.put("machine", machine(cores));
     out.put("data", Map.of("events", events, "files", (long) files.size(), "gzip_bytes", compressed));
 
-    out.put("parse_only_one_core", parseOnly(files));
-    Map<String, Object> ingest = ingest(raw, compressed, cores);
-    out.put("ingest", ingest);
-    out.put("ingest_speedup_vs_spark_json", ingest.get("speedup"));
-    out.put("scaling", scaling(raw));
-    out.put("queries", queries(raw, compressed));
+    if (steps.contains("parse")) {
+      out.put("parse_only_one_core", parseOnly(files));
+    }
+    if (steps.contains("ingest")) {
+      Map<String, Object> ingest = ingest(raw, compressed, cores);
+      out.put("ingest", ingest);
+      out.put("ingest_speedup_vs_spark_json", ingest.get("speedup"));
+    }
+    if (steps.contains("scaling")) {
+      out.put("scaling", scaling(raw));
+    }
+    if (steps.contains("queries")) {
+      out.put("queries", queries(raw, compressed));
+    }
     return new Result(out);
   }
 

@@ -40,6 +40,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Core counts of the scaling step's child ingests, 1 GiB heap each (default 1,2).")
   List<Integer> scalingCores;
 
+  @Option(names = "--steps", paramLabel = "STEP,...", split = ",",
+      defaultValue = "parse,ingest,scaling,queries",
+      description = "Steps to run: parse, ingest, scaling, queries (default all).")
+  List<String> steps;
+
   @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".trailkeep/bench",
       description = "Work directory: cached data sets and scratch lakes (default .trailkeep/bench).")
   Path dir;
@@ -51,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     Files.createDirectories(work);
     try (Sessions.Handle session = CommonOptions.session(conf, "bench")) {
       BenchJob.Result r = BenchJob.in(session.spark(), work).events(events).days(days)
-          .repeats(repeats).scalingCores(scalingCores).progress(common.progress()).execute();
+          .repeats(repeats).scalingCores(scalingCores).steps(steps).progress(common.progress()).execute();
       StringBuilder human = new StringBuilder("bench results\n");
       for (Map.Entry<String, Object> e : r.toMap().entrySet()) {
         human.append(String.format("  %-30s %s%n", e.getKey(), e.getValue()));

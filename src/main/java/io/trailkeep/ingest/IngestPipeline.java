@@ -1,7 +1,10 @@
 package io.trailkeep.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -16,8 +19,10 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +35,10 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -59,8 +64,13 @@ public final class IngestPipeline {
   static final String Q_RAW = "_q_raw";
   static final String Q_LEN = "_q_len";
   static final String Q_RECORD = "_q_record";
+  static final String F_GOOD = "_f_good";
+  static final String F_BAD = "_f_bad";
+  static final String F_BAD_RECORDS = "_f_bad_records";
   private static final String RECORD = "R";
   private static final String QUARANTINED = "Q";
+  /** A per-file summary row: counts of one file, one row per partition value it touched. */
+  private static final String FILE = "F";
   private static final List<String> PROVENANCE = List.of("source_file", "source_position");
   /** Content fingerprint column of de-duplicated tables. */
   public static final String HASH = "record_hash";
@@ -118,14 +128,18 @@ public final class IngestPipeline {
     // each task pays for code generation and encoder setup: few large tasks, but two per core
     int slices = Math.max(Math.min(files.size(), 2 * spark.sparkContext().defaultParallelism()),
         (files.size() + filesPerTask - 1) / filesPerTask);
-    JavaRDD<Row> rows = jsc.parallelize(files, slices)
-        .mapPartitions(new ParseFiles(format, hconf, maxFileBytes, quarantineRawChars,
-            format.schema().size() - 2));
-    Dataset<Row> parsed = spark.createDataFrame(rows, combined).persist(StorageLevel.MEMORY_AND_DISK());
+    // internal rows cached as they are: no Row encoder, no columnar cache of the wide rows
+    JavaRDD<InternalRow> rows = jsc.parallelize(files, slices)
+        .mapPartitions(new ParseFiles(format, hconf, maxFileBytes, quarantineRawChars, combined));
+    Dataset<Row> parsed = CatalystRows.dataFrame(spark, rows.rdd(), combined)
+        .persist(StorageLevel.MEMORY_AND_DISK());
     List<Dataset<Row>> release = new ArrayList<>();
     try {
       progress.info("%s: parsing %d files into %s", format.source(), files.size(), table);
-      Map<String, long[]> perFile = perFileCounts(parsed);
+      spark.sparkContext().setJobDescription("parse " + files.size() + " files for " + table);
+      Map<String, long[]> perFile = new HashMap<>();
+      List<Object> touched = new ArrayList<>();
+      summarize(parsed, format.partitionColumn(), perFile, touched);
       progress.info("%s: parsed", table);
       long good = 0;
       long bad = 0;
@@ -151,16 +165,18 @@ public final class IngestPipeline {
         progress.info("%s: %d rows inserted or updated, %d older or repeated versions not applied",
             table, written, dropped);
       } else if (good > 0) {
-        Dataset<Row> drop = duplicates(format, table, records, conflicts, release);
+        spark.sparkContext().setJobDescription("de-duplicate " + table);
+        Dataset<Row> drop = duplicates(format, table, records, perFile.keySet(), touched,
+            conflicts, release);
         if (drop != null) {
           drop = drop.persist(StorageLevel.MEMORY_AND_DISK());
           release.add(drop);
           dropped = drop.count();
-          progress.info("%s: %d duplicates found", table, dropped);
           if (dropped > 0) {
             records = records.join(drop, new String[] {"source_file", "source_position"}, "left_anti");
           }
         }
+        progress.info("%s: %d duplicates found", table, dropped);
         written = good - dropped;
         if (written > 0) {
           spark.sparkContext().setJobDescription("write " + table);
@@ -218,31 +234,47 @@ public final class IngestPipeline {
     return r.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl));
   }
 
-  private static Map<String, long[]> perFileCounts(Dataset<Row> parsed) {
-    Map<String, long[]> out = new HashMap<>();
-    for (Row r : parsed.groupBy("source_file")
-        .agg(sum(when(col(KIND).equalTo(RECORD), 1L).otherwise(0L)).alias("good"),
-            sum(when(col(KIND).equalTo(QUARANTINED), 1L).otherwise(0L)).alias("bad"),
-            sum(when(col(Q_RECORD), 1L).otherwise(0L)).alias("bad_records"))
+  /**
+   * Reads the per-file summary rows of the parse: fills {@code perFile} with {good records,
+   * quarantined items, quarantined records} by file and {@code touched} with the partition values
+   * that received records. This job also fills the parse cache.
+   */
+  private static void summarize(Dataset<Row> parsed, String partitionColumn,
+      Map<String, long[]> perFile, List<Object> touched) {
+    Set<Object> days = new LinkedHashSet<>();
+    for (Row r : parsed.filter(col(KIND).equalTo(FILE))
+        .select(col("source_file"), col(partitionColumn), col(F_GOOD), col(F_BAD), col(F_BAD_RECORDS))
         .collectAsList()) {
-      out.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
+      long[] c = perFile.computeIfAbsent(r.getString(0), f -> new long[3]);
+      c[0] += r.getLong(2);
+      c[1] += r.getLong(3);
+      c[2] += r.getLong(4);
+      if (!r.isNullAt(1) && r.getLong(2) > 0) {
+        days.add(r.get(1));
+      }
     }
-    return out;
+    touched.addAll(days);
   }
 
   /**
-   * (source_file, source_position) of records to drop, or null when there is nothing to check:
+   * (source_file, source_position) of records to drop, or null when there is nothing to drop:
    * rows whose key (and content hash, for hashed formats) equals an earlier row of the batch or a
    * row already in the table. Also counts keys that collide with different content (kept,
    * reported as conflicts). For formats keyed by provenance (source_file, source_position) only
    * the table is checked: a crashed run may have committed rows of files it never manifested.
+   *
+   * <p>Cost: one aggregation over the key columns alone (the batch's keys plus the table's keys
+   * in the partitions the batch touched) finds the keys seen more than once. Usually there are
+   * none and that is all; otherwise the exact checks run on the rows with those keys only.
    */
   private Dataset<Row> duplicates(SourceFormat format, String table, Dataset<Row> records,
-      long[] conflicts, List<Dataset<Row>> release) {
+      Collection<String> batchFiles, List<Object> touched, long[] conflicts,
+      List<Dataset<Row>> release) {
     List<String> key = format.dedupKey();
     if (key.isEmpty()) {
       return null;
     }
+    String[] keyNames = key.toArray(new String[0]);
     boolean hashed = !format.contentColumns().isEmpty();
     boolean byProvenance = key.equals(PROVENANCE);
     List<String> identity = new ArrayList<>(key);
@@ -253,46 +285,54 @@ public final class IngestPipeline {
     for (String k : key) {
       present = present.and(col(k).isNotNull());
     }
+    Dataset<Row> batch = records.filter(present);
+    Dataset<Row> existing = null;
+    if (lake.exists(table) && !touched.isEmpty()) {
+      existing = lake.read(table).filter(col(format.partitionColumn()).isin(touched.toArray()));
+      if (byProvenance) {
+        existing = existing.filter(col("source_file").isin(batchFiles.toArray()));
+      }
+    }
+    Dataset<Row> allKeys = batch.select(names(key));
+    if (existing != null) {
+      allKeys = allKeys.union(existing.select(names(key)));
+    }
+    Dataset<Row> repeated = allKeys.groupBy(names(key)).count().filter(col("count").gt(1))
+        .drop("count").persist(StorageLevel.MEMORY_AND_DISK());
+    release.add(repeated);
+    if (repeated.count() == 0) {
+      return null;
+    }
+    // exact checks on the rows whose key was seen more than once: the batch's (b=1) and the
+    // table's (b=0) rows with such keys, ranked within each identity, table rows first
     Set<String> selected = new LinkedHashSet<>(identity);
     selected.addAll(PROVENANCE);
-    Dataset<Row> keys = records.filter(present).select(names(new ArrayList<>(selected)))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    release.add(keys);
-    Dataset<Row> inBatch = null;
-    if (!byProvenance) {
-      inBatch = keys
-          .withColumn("_rn", row_number().over(Window.partitionBy(names(identity))
-              .orderBy(col("source_file"), col("source_position"))))
-          .filter(col("_rn").gt(1))
-          .select("source_file", "source_position");
+    Dataset<Row> seen = batch.join(repeated, keyNames, "left_semi").select(names(new ArrayList<>(selected)))
+        .withColumn("_b", lit(1));
+    if (existing != null) {
+      List<Column> tableSide = new ArrayList<>();
+      for (String c : selected) {
+        tableSide.add(identity.contains(c) ? col(c)
+            : lit(null).cast(format.schema().apply(c).dataType()).alias(c));
+      }
+      seen = seen.union(existing.join(repeated, keyNames, "left_semi")
+          .select(tableSide.toArray(new Column[0])).withColumn("_b", lit(0)));
     }
-    Dataset<Row> distinctContent = keys.select(names(identity)).distinct();
+    seen = seen.persist(StorageLevel.MEMORY_AND_DISK());
+    release.add(seen);
     if (hashed) {
-      conflicts[0] = distinctContent.groupBy(names(key)).count().filter(col("count").gt(1)).count();
+      // keys for which this batch brings content the table does not hold, and that now have
+      // more than one content
+      Dataset<Row> pairs = seen.groupBy(names(identity)).agg(min(col("_b")).alias("_new"));
+      conflicts[0] = pairs.groupBy(names(key))
+          .agg(count(lit(1)).alias("_contents"), max(col("_new")).alias("_brings"))
+          .filter(col("_contents").gt(1).and(col("_brings").equalTo(1))).count();
     }
-    if (!lake.exists(table) || lake.read(table).isEmpty()) {
-      return inBatch;
-    }
-    String part = format.partitionColumn();
-    List<Object> touched = new ArrayList<>();
-    for (Row r : records.select(part).distinct().collectAsList()) {
-      touched.add(r.get(0));
-    }
-    Dataset<Row> existing = lake.read(table).filter(col(part).isin(touched.toArray()));
-    if (byProvenance) {
-      existing = existing.filter(col("source_file").isin(
-          keys.select("source_file").distinct().as(Encoders.STRING()).collectAsList().toArray()));
-    }
-    existing = existing.select(names(identity)).persist(StorageLevel.MEMORY_AND_DISK());
-    release.add(existing);
-    Dataset<Row> already = keys.join(existing, identity.toArray(new String[0]), "left_semi")
+    return seen
+        .withColumn("_rn", row_number().over(Window.partitionBy(names(identity))
+            .orderBy(col("_b"), col("source_file"), col("source_position"))))
+        .filter(col("_rn").gt(1).and(col("_b").equalTo(1)))
         .select("source_file", "source_position");
-    if (hashed) {
-      Dataset<Row> existingKeys = existing.select(names(key)).distinct();
-      conflicts[0] += distinctContent.join(existing, identity.toArray(new String[0]), "left_anti")
-          .join(existingKeys, key.toArray(new String[0]), "left_semi").count();
-    }
-    return inBatch == null ? already : inBatch.union(already).distinct();
   }
 
   /**
@@ -400,32 +440,45 @@ public final class IngestPipeline {
     f.add(DataTypes.createStructField(Q_RAW, DataTypes.StringType, true));
     f.add(DataTypes.createStructField(Q_LEN, DataTypes.LongType, true));
     f.add(DataTypes.createStructField(Q_RECORD, DataTypes.BooleanType, true));
+    f.add(DataTypes.createStructField(F_GOOD, DataTypes.LongType, true));
+    f.add(DataTypes.createStructField(F_BAD, DataTypes.LongType, true));
+    f.add(DataTypes.createStructField(F_BAD_RECORDS, DataTypes.LongType, true));
     return DataTypes.createStructType(f);
   }
 
-  /** Executor side: reads and parses each file of a task, emitting combined rows. */
-  static final class ParseFiles implements FlatMapFunction<Iterator<RawFile>, Row> {
+  /**
+   * Executor side: reads and parses each file of a task, emitting combined rows in Spark's internal
+   * format: the file's records and quarantined items, then its summary rows ({@link #FILE}: counts
+   * per partition value, so the driver learns them without a shuffle).
+   */
+  static final class ParseFiles implements FlatMapFunction<Iterator<RawFile>, InternalRow> {
     private static final long serialVersionUID = 1L;
     private final SourceFormat format;
     private final Broadcast<SerializableHadoopConf> hconf;
     private final long maxFileBytes;
     private final int rawChars;
     private final int valueWidth;
+    private final int width;
+    private final int partitionIndex;
+    private final CatalystRows internal;
 
     ParseFiles(SourceFormat format, Broadcast<SerializableHadoopConf> hconf, long maxFileBytes,
-        int rawChars, int valueWidth) {
+        int rawChars, StructType combined) {
       this.format = format;
       this.hconf = hconf;
       this.maxFileBytes = maxFileBytes;
       this.rawChars = rawChars;
-      this.valueWidth = valueWidth;
+      this.valueWidth = format.schema().size() - 2;
+      this.width = combined.size();
+      this.partitionIndex = format.schema().fieldIndex(format.partitionColumn());
+      this.internal = new CatalystRows(combined);
     }
 
     @Override
-    public Iterator<Row> call(Iterator<RawFile> files) {
+    public Iterator<InternalRow> call(Iterator<RawFile> files) {
       RawBytes bytes = new RawBytes();
-      return new Iterator<Row>() {
-        private Iterator<Row> current = java.util.Collections.emptyIterator();
+      return new Iterator<InternalRow>() {
+        private Iterator<InternalRow> current = java.util.Collections.emptyIterator();
 
         @Override
         public boolean hasNext() {
@@ -436,7 +489,7 @@ public final class IngestPipeline {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
           if (!hasNext()) {
             throw new java.util.NoSuchElementException();
           }
@@ -445,17 +498,20 @@ public final class IngestPipeline {
       };
     }
 
-    private List<Row> parseOne(RawFile file, RawBytes bytes) {
-      List<Row> out = new ArrayList<>();
+    private List<InternalRow> parseOne(RawFile file, RawBytes bytes) {
+      List<InternalRow> out = new ArrayList<>();
+      Map<Object, long[]> goodByPartition = new LinkedHashMap<>();
+      long[] bad = new long[2];
       RecordSink sink = new RecordSink() {
         @Override
         public void record(int position, Object[] values) {
-          Object[] row = new Object[valueWidth + 7];
+          Object[] row = new Object[width];
           row[0] = RECORD;
           System.arraycopy(values, 0, row, 1, valueWidth);
           row[valueWidth + 1] = file.path;
           row[valueWidth + 2] = position;
-          out.add(RowFactory.create(row));
+          goodByPartition.computeIfAbsent(values[partitionIndex], p -> new long[1])[0]++;
+          out.add(internal.row(row));
         }
 
         @Override
@@ -469,7 +525,7 @@ public final class IngestPipeline {
         }
 
         private void add(int position, String reason, String rawText, boolean isRecord) {
-          Object[] row = new Object[valueWidth + 7];
+          Object[] row = new Object[width];
           row[0] = QUARANTINED;
           row[valueWidth + 1] = file.path;
           row[valueWidth + 2] = position;
@@ -479,16 +535,42 @@ public final class IngestPipeline {
           row[valueWidth + 4] = raw;
           row[valueWidth + 5] = rawText == null ? null : (long) rawText.length();
           row[valueWidth + 6] = isRecord;
-          out.add(RowFactory.create(row));
+          bad[0]++;
+          if (isRecord) {
+            bad[1]++;
+          }
+          out.add(internal.row(row));
         }
       };
+      read(file, bytes, sink);
+      // summary rows: one per partition value with its record count; the first also carries
+      // the file's quarantine counts (a file without records gets one with a null partition)
+      if (goodByPartition.isEmpty()) {
+        goodByPartition.put(null, new long[1]);
+      }
+      boolean first = true;
+      for (Map.Entry<Object, long[]> e : goodByPartition.entrySet()) {
+        Object[] row = new Object[width];
+        row[0] = FILE;
+        row[1 + partitionIndex] = e.getKey();
+        row[valueWidth + 1] = file.path;
+        row[valueWidth + 7] = e.getValue()[0];
+        row[valueWidth + 8] = first ? bad[0] : 0L;
+        row[valueWidth + 9] = first ? bad[1] : 0L;
+        first = false;
+        out.add(internal.row(row));
+      }
+      return out;
+    }
+
+    private void read(RawFile file, RawBytes bytes, RecordSink sink) {
       try {
         Path path = new Path(file.path);
         FileSystem fs = path.getFileSystem(hconf.value().get());
         bytes.read(fs, path, maxFileBytes);
       } catch (java.io.FileNotFoundException e) {
         sink.quarantine(-1, "file disappeared before it could be read: " + e.getMessage(), null);
-        return out;
+        return;
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException("cannot read " + file.path + ": " + e.getMessage(), e);
       }
@@ -502,7 +584,6 @@ public final class IngestPipeline {
             java.nio.charset.StandardCharsets.ISO_8859_1));
       }
       bytes.trim();
-      return out;
     }
   }
 }

@@ -64,6 +64,15 @@ public final class Sessions {
     return new Handle(build(conf, appName), !existed);
   }
 
+  /** Cores of a local master: {@code local} 1, {@code local[N]} N, {@code local[*]} all. */
+  static int localCores(String master) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+)(,\\d+)?]").matcher(master);
+    if (m.matches()) {
+      return Math.max(1, Integer.parseInt(m.group(1)));
+    }
+    return master.equals("local") ? 1 : Runtime.getRuntime().availableProcessors();
+  }
+
   /** Returns a session configured from {@code conf}. */
   public static SparkSession build(TrailkeepConf conf, String appName) {
     SparkConf c = new SparkConf(true);
@@ -72,6 +81,12 @@ public final class Sessions {
       c.set("spark.ui.enabled", "false");
       c.set("spark.driver.host", "127.0.0.1");
       c.set("spark.driver.bindAddress", "127.0.0.1");
+      String master = c.get("spark.master");
+      if (master.startsWith("local")) {
+        // Delta rebuilds a table's state from its log in 50 shuffle partitions by default, sized
+        // for clusters; on a laptop each such job then costs 0.5-3 s however small the log is
+        c.set("spark.databricks.delta.snapshotPartitions", String.valueOf(localCores(master)));
+      }
     }
     c.setAppName(appName);
     applyFixed(c);
