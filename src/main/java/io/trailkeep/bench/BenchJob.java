@@ -364,29 +364,33 @@ public final class BenchJob {
 
   /**
    * The same ingest in child JVMs with a 1 GiB heap, on local[1] and local[2]: the speedup of the
-   * second core, and whether the data set ingests within 1 GiB. The children inherit this JVM's
-   * class path and module options; their time is the job's own (JVM start excluded).
+   * second core, and whether the data set ingests within 1 GiB. Each child ingests the data set
+   * {@code repeats + 1} times into fresh lakes: the first run is cold (JIT compilation of Spark's
+   * generated code competes with the tasks for the cores), the best of the others is warm, as in
+   * the ingest step. The children inherit this JVM's class path and module options; their time
+   * is the job's own (JVM start excluded).
    */
   private Map<String, Object> scaling(Path raw) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("heap", "1g");
-    Map<Integer, Double> seconds = new LinkedHashMap<>();
+    Map<Integer, double[]> seconds = new LinkedHashMap<>();
     for (int cores : scalingCores) {
-      Path lake = Files.createTempDirectory(dir, "lake-local" + cores);
-      Map<String, Object> child = childIngest(raw, lake, cores);
+      Map<String, Object> child = childIngest(raw, cores);
       m.put("local_" + cores, child);
-      if (child.get("seconds") instanceof Number) {
-        seconds.put(cores, ((Number) child.get("seconds")).doubleValue());
+      if (child.get("warm_seconds") instanceof Number) {
+        seconds.put(cores, new double[] {((Number) child.get("cold_seconds")).doubleValue(),
+            ((Number) child.get("warm_seconds")).doubleValue()});
       }
     }
     if (seconds.containsKey(1) && seconds.containsKey(2)) {
-      m.put("local2_vs_local1", seconds.get(1) / seconds.get(2));
+      m.put("local2_vs_local1", seconds.get(1)[1] / seconds.get(2)[1]);
+      m.put("local2_vs_local1_cold", seconds.get(1)[0] / seconds.get(2)[0]);
     }
     progress.info("bench: scaling %s", m);
     return m;
   }
 
-  private Map<String, Object> childIngest(Path raw, Path lake, int cores) throws IOException {
+  private Map<String, Object> childIngest(Path raw, int cores) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -395,10 +399,10 @@ public final class BenchJob {
         cmd.add(arg);
       }
     }
-    cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "io.trailkeep.cli.Main",
-        "ingest", "--raw", raw.toString(), "--lake", lake.toString(), "--source", "cloudtrail",
-        "--master", "local[" + cores + "]", "--json"));
-    Path log = lake.resolveSibling(lake.getFileName() + ".log");
+    cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        BenchJob.class.getName(), raw.toString(), dir.toString(), String.valueOf(cores),
+        String.valueOf(repeats + 1)));
+    Path log = dir.resolve("scaling-local" + cores + ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
         .redirectError(log.toFile()).start();
     String last = null;
@@ -414,14 +418,53 @@ public final class BenchJob {
         return out;
       }
       com.fasterxml.jackson.databind.JsonNode json = io.trailkeep.schema.RecordJson.parse(last);
-      out.put("seconds", json.get("seconds").asDouble());
-      out.put("records_read", json.get("records_read").asLong());
-      out.put("records_s", json.get("records_read").asLong() / json.get("seconds").asDouble());
+      long records = json.get("records_read").asLong();
+      double warm = json.get("warm_seconds").asDouble();
+      out.put("cold_seconds", json.get("cold_seconds").asDouble());
+      out.put("warm_seconds", warm);
+      out.put("records_read", records);
+      out.put("warm_records_s", records / warm);
       return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
       throw new IOException("interrupted while the child ingest ran", e);
+    }
+  }
+
+  /**
+   * Entry point of a scaling child: {@code RAW DIR CORES RUNS}. Ingests RAW's CloudTrail files
+   * RUNS times, each into a fresh lake under DIR, on local[CORES] with the session TrailKeep's CLI
+   * would build; prints one JSON line: the first run's seconds, the best of the others, records
+   * read.
+   */
+  public static void main(String[] args) throws IOException {
+    String raw = args[0];
+    Path dir = Path.of(args[1]);
+    int cores = Integer.parseInt(args[2]);
+    int runs = Math.max(2, Integer.parseInt(args[3]));
+    io.trailkeep.conf.TrailkeepConf conf = io.trailkeep.conf.TrailkeepConf.resolve(null,
+        Map.of("master", "local[" + cores + "]"));
+    try (io.trailkeep.spark.Sessions.Handle h = io.trailkeep.spark.Sessions.open(conf, "bench-scaling")) {
+      double cold = 0;
+      double warm = Double.MAX_VALUE;
+      long records = 0;
+      for (int i = 0; i < runs; i++) {
+        Path lake = Files.createTempDirectory(dir, "lake-local" + cores + "-");
+        IngestJob.Result r = IngestJob.into(new Lake(h.spark(), lake.toString())).raw(raw)
+            .sources("cloudtrail").execute();
+        records = r.recordsRead;
+        if (i == 0) {
+          cold = r.seconds;
+        } else {
+          warm = Math.min(warm, r.seconds);
+        }
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("cold_seconds", cold);
+      out.put("warm_seconds", warm);
+      out.put("records_read", records);
+      System.out.println(io.trailkeep.job.Json.write(out));
     }
   }
 

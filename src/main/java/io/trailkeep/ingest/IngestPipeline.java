@@ -122,17 +122,29 @@ public final class IngestPipeline {
       return counts;
     }
     StructType combined = combinedSchema(format.schema());
+    StructType narrow = narrowSchema(format, combined);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SerializableHadoopConf> hconf =
         jsc.broadcast(new SerializableHadoopConf(jsc.hadoopConfiguration()));
     // each task pays for code generation and encoder setup: few large tasks, but two per core
     int slices = Math.max(Math.min(files.size(), 2 * spark.sparkContext().defaultParallelism()),
         (files.size() + filesPerTask - 1) / filesPerTask);
-    // internal rows cached as they are: no Row encoder, no columnar cache of the wide rows
-    JavaRDD<InternalRow> rows = jsc.parallelize(files, slices)
-        .mapPartitions(new ParseFiles(format, hconf, maxFileBytes, quarantineRawChars, combined));
-    Dataset<Row> parsed = CatalystRows.dataFrame(spark, rows.rdd(), combined)
+    // each raw file is fetched once and kept as stored (gzip): parsing it again costs less than
+    // caching the wide rows, so the keys pass and the write pass both parse from this cache
+    JavaRDD<RawBlob> blobs = jsc.parallelize(files, slices)
+        .map(new ReadFile(hconf, maxFileBytes))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> parsed = CatalystRows.dataFrame(spark, blobs.mapPartitions(new ParseFiles(format,
+        maxFileBytes, quarantineRawChars, combined, narrow)).rdd(), narrow)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    StructType full = fullSchema(format);
+    java.util.function.Function<Set<String>, Dataset<Row>> recordsOf = only -> {
+      JavaRDD<RawBlob> from = only == null ? blobs : blobs.filter(b -> only.contains(b.file.path));
+      Dataset<Row> d = CatalystRows.dataFrame(spark, from.mapPartitions(new ParseFiles(format,
+          maxFileBytes, quarantineRawChars, combined, full)).rdd(), full);
+      return format.contentColumns().isEmpty() ? d
+          : d.withColumn(HASH, xxhash64(names(format.contentColumns())));
+    };
     List<Dataset<Row>> release = new ArrayList<>();
     try {
       progress.info("%s: parsing %d files into %s", format.source(), files.size(), table);
@@ -149,11 +161,7 @@ public final class IngestPipeline {
         bad += c[1];
         badRecords += c[2];
       }
-      Dataset<Row> records = parsed.filter(col(KIND).equalTo(RECORD))
-          .select(columns(format.schema()));
-      if (!format.contentColumns().isEmpty()) {
-        records = records.withColumn(HASH, xxhash64(names(format.contentColumns())));
-      }
+      Dataset<Row> records = recordsOf.apply(null);
       lake.ensure(table, format.schema(), format.partitionColumn(), format.tableProperties());
       long dropped = 0;
       long written = 0;
@@ -166,7 +174,8 @@ public final class IngestPipeline {
             table, written, dropped);
       } else if (good > 0) {
         spark.sparkContext().setJobDescription("de-duplicate " + table);
-        Dataset<Row> drop = duplicates(format, table, records, perFile.keySet(), touched,
+        Dataset<Row> keys = parsed.filter(col(KIND).equalTo(RECORD));
+        Dataset<Row> drop = duplicates(format, table, keys, recordsOf, perFile.keySet(), touched,
             conflicts, release);
         if (drop != null) {
           drop = drop.persist(StorageLevel.MEMORY_AND_DISK());
@@ -220,6 +229,7 @@ public final class IngestPipeline {
         d.unpersist();
       }
       parsed.unpersist();
+      blobs.unpersist(false);
       spark.sparkContext().setJobDescription(null);
     }
   }
@@ -267,7 +277,8 @@ public final class IngestPipeline {
    * in the partitions the batch touched) finds the keys seen more than once. Usually there are
    * none and that is all; otherwise the exact checks run on the rows with those keys only.
    */
-  private Dataset<Row> duplicates(SourceFormat format, String table, Dataset<Row> records,
+  private Dataset<Row> duplicates(SourceFormat format, String table, Dataset<Row> keyRows,
+      java.util.function.Function<Set<String>, Dataset<Row>> recordsOf,
       Collection<String> batchFiles, List<Object> touched, long[] conflicts,
       List<Dataset<Row>> release) {
     List<String> key = format.dedupKey();
@@ -285,7 +296,7 @@ public final class IngestPipeline {
     for (String k : key) {
       present = present.and(col(k).isNotNull());
     }
-    Dataset<Row> batch = records.filter(present);
+    Dataset<Row> batch = keyRows.filter(present);
     Dataset<Row> existing = null;
     if (lake.exists(table) && !touched.isEmpty()) {
       existing = lake.read(table).filter(col(format.partitionColumn()).isin(touched.toArray()));
@@ -307,7 +318,11 @@ public final class IngestPipeline {
     // table's (b=0) rows with such keys, ranked within each identity, table rows first
     Set<String> selected = new LinkedHashSet<>(identity);
     selected.addAll(PROVENANCE);
-    Dataset<Row> seen = batch.join(repeated, keyNames, "left_semi").select(names(new ArrayList<>(selected)))
+    // content hashes need whole rows: parse again only the files that hold a repeated key
+    Set<String> filesWithRepeats = new java.util.HashSet<>(batch.join(repeated, keyNames, "left_semi")
+        .select("source_file").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    Dataset<Row> seen = recordsOf.apply(filesWithRepeats).filter(present)
+        .join(repeated, keyNames, "left_semi").select(names(new ArrayList<>(selected)))
         .withColumn("_b", lit(1));
     if (existing != null) {
       List<Column> tableSide = new ArrayList<>();
@@ -430,6 +445,29 @@ public final class IngestPipeline {
     return out;
   }
 
+  /**
+   * What the keys pass keeps of each combined row: its kind, the key and partition columns,
+   * provenance, the quarantine columns and the per-file counts.
+   */
+  static StructType narrowSchema(SourceFormat format, StructType combined) {
+    Set<String> keep = new LinkedHashSet<>();
+    keep.add(KIND);
+    keep.addAll(format.dedupKey());
+    keep.add(format.partitionColumn());
+    keep.addAll(PROVENANCE);
+    keep.addAll(List.of(Q_REASON, Q_RAW, Q_LEN, Q_RECORD, F_GOOD, F_BAD, F_BAD_RECORDS));
+    List<StructField> f = new ArrayList<>();
+    for (String name : keep) {
+      f.add(combined.apply(name));
+    }
+    return DataTypes.createStructType(f);
+  }
+
+  /** Record rows of the write pass: the table's columns ({@code record_hash} still empty). */
+  static StructType fullSchema(SourceFormat format) {
+    return format.schema();
+  }
+
   static StructType combinedSchema(StructType table) {
     List<StructField> f = new ArrayList<>();
     f.add(DataTypes.createStructField(KIND, DataTypes.StringType, false));
@@ -446,44 +484,95 @@ public final class IngestPipeline {
     return DataTypes.createStructType(f);
   }
 
+  /** One raw file as stored (usually gzip), fetched once per ingest and cached. */
+  static final class RawBlob implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    final RawFile file;
+    final byte[] stored;
+    /** Why the file could not be fetched (it disappeared), or null. */
+    final String missing;
+    /** True when the stored object exceeded the size cap and was cut there. */
+    final boolean cut;
+
+    RawBlob(RawFile file, byte[] stored, String missing, boolean cut) {
+      this.file = file;
+      this.stored = stored;
+      this.missing = missing;
+      this.cut = cut;
+    }
+  }
+
+  /** Executor side: fetches one raw file's stored bytes, at most the size cap. */
+  static final class ReadFile implements org.apache.spark.api.java.function.Function<RawFile, RawBlob> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<SerializableHadoopConf> hconf;
+    private final long maxFileBytes;
+
+    ReadFile(Broadcast<SerializableHadoopConf> hconf, long maxFileBytes) {
+      this.hconf = hconf;
+      this.maxFileBytes = maxFileBytes;
+    }
+
+    @Override
+    public RawBlob call(RawFile file) {
+      Path path = new Path(file.path);
+      int cap = (int) Math.min(maxFileBytes, Integer.MAX_VALUE - 16);
+      try (java.io.InputStream in = path.getFileSystem(hconf.value().get()).open(path, 1 << 16)) {
+        byte[] stored = in.readNBytes(cap);
+        boolean cut = stored.length == cap && in.read() >= 0;
+        return new RawBlob(file, stored, null, cut);
+      } catch (java.io.FileNotFoundException e) {
+        return new RawBlob(file, null, e.getMessage(), false);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot read " + file.path + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
   /**
-   * Executor side: reads and parses each file of a task, emitting combined rows in Spark's internal
-   * format: the file's records and quarantined items, then its summary rows ({@link #FILE}: counts
-   * per partition value, so the driver learns them without a shuffle).
+   * Executor side: parses the cached raw files of a task into rows in Spark's internal format.
+   * With the narrow schema ({@link #narrowSchema}): every record's key columns, the quarantined
+   * items and each file's summary rows ({@link #FILE}: counts per partition value, so the driver
+   * learns them without a shuffle). With the table's schema: whole record rows only.
    */
-  static final class ParseFiles implements FlatMapFunction<Iterator<RawFile>, InternalRow> {
+  static final class ParseFiles implements FlatMapFunction<Iterator<RawBlob>, InternalRow> {
     private static final long serialVersionUID = 1L;
     private final SourceFormat format;
-    private final Broadcast<SerializableHadoopConf> hconf;
     private final long maxFileBytes;
     private final int rawChars;
     private final int valueWidth;
     private final int width;
     private final int partitionIndex;
+    private final boolean wholeRecords;
+    private final int[] keep;
     private final CatalystRows internal;
 
-    ParseFiles(SourceFormat format, Broadcast<SerializableHadoopConf> hconf, long maxFileBytes,
-        int rawChars, StructType combined) {
+    ParseFiles(SourceFormat format, long maxFileBytes, int rawChars, StructType combined,
+        StructType out) {
       this.format = format;
-      this.hconf = hconf;
       this.maxFileBytes = maxFileBytes;
       this.rawChars = rawChars;
       this.valueWidth = format.schema().size() - 2;
       this.width = combined.size();
       this.partitionIndex = format.schema().fieldIndex(format.partitionColumn());
-      this.internal = new CatalystRows(combined);
+      this.wholeRecords = out.equals(format.schema());
+      this.keep = new int[out.size()];
+      for (int i = 0; i < keep.length; i++) {
+        keep[i] = combined.fieldIndex(out.fields()[i].name());
+      }
+      this.internal = new CatalystRows(out);
     }
 
     @Override
-    public Iterator<InternalRow> call(Iterator<RawFile> files) {
+    public Iterator<InternalRow> call(Iterator<RawBlob> blobs) {
       RawBytes bytes = new RawBytes();
       return new Iterator<InternalRow>() {
         private Iterator<InternalRow> current = java.util.Collections.emptyIterator();
 
         @Override
         public boolean hasNext() {
-          while (!current.hasNext() && files.hasNext()) {
-            current = parseOne(files.next(), bytes).iterator();
+          while (!current.hasNext() && blobs.hasNext()) {
+            current = parseOne(blobs.next(), bytes).iterator();
           }
           return current.hasNext();
         }
@@ -498,7 +587,16 @@ public final class IngestPipeline {
       };
     }
 
-    private List<InternalRow> parseOne(RawFile file, RawBytes bytes) {
+    private InternalRow project(Object[] row) {
+      Object[] out = new Object[keep.length];
+      for (int i = 0; i < keep.length; i++) {
+        out[i] = row[keep[i]];
+      }
+      return internal.row(out);
+    }
+
+    private List<InternalRow> parseOne(RawBlob blob, RawBytes bytes) {
+      RawFile file = blob.file;
       List<InternalRow> out = new ArrayList<>();
       Map<Object, long[]> goodByPartition = new LinkedHashMap<>();
       long[] bad = new long[2];
@@ -511,7 +609,7 @@ public final class IngestPipeline {
           row[valueWidth + 1] = file.path;
           row[valueWidth + 2] = position;
           goodByPartition.computeIfAbsent(values[partitionIndex], p -> new long[1])[0]++;
-          out.add(internal.row(row));
+          out.add(project(row));
         }
 
         @Override
@@ -525,6 +623,13 @@ public final class IngestPipeline {
         }
 
         private void add(int position, String reason, String rawText, boolean isRecord) {
+          bad[0]++;
+          if (isRecord) {
+            bad[1]++;
+          }
+          if (wholeRecords) {
+            return;
+          }
           Object[] row = new Object[width];
           row[0] = QUARANTINED;
           row[valueWidth + 1] = file.path;
@@ -535,14 +640,13 @@ public final class IngestPipeline {
           row[valueWidth + 4] = raw;
           row[valueWidth + 5] = rawText == null ? null : (long) rawText.length();
           row[valueWidth + 6] = isRecord;
-          bad[0]++;
-          if (isRecord) {
-            bad[1]++;
-          }
-          out.add(internal.row(row));
+          out.add(project(row));
         }
       };
-      read(file, bytes, sink);
+      parse(blob, bytes, sink);
+      if (wholeRecords) {
+        return out;
+      }
       // summary rows: one per partition value with its record count; the first also carries
       // the file's quarantine counts (a file without records gets one with a null partition)
       if (goodByPartition.isEmpty()) {
@@ -558,26 +662,29 @@ public final class IngestPipeline {
         row[valueWidth + 8] = first ? bad[0] : 0L;
         row[valueWidth + 9] = first ? bad[1] : 0L;
         first = false;
-        out.add(internal.row(row));
+        out.add(project(row));
       }
       return out;
     }
 
-    private void read(RawFile file, RawBytes bytes, RecordSink sink) {
-      try {
-        Path path = new Path(file.path);
-        FileSystem fs = path.getFileSystem(hconf.value().get());
-        bytes.read(fs, path, maxFileBytes);
-      } catch (java.io.FileNotFoundException e) {
-        sink.quarantine(-1, "file disappeared before it could be read: " + e.getMessage(), null);
+    private void parse(RawBlob blob, RawBytes bytes, RecordSink sink) {
+      if (blob.missing != null) {
+        sink.quarantine(-1, "file disappeared before it could be read: " + blob.missing, null);
         return;
+      }
+      try {
+        bytes.read(new java.io.ByteArrayInputStream(blob.stored), new Path(blob.file.path).getName(),
+            maxFileBytes);
       } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("cannot read " + file.path + ": " + e.getMessage(), e);
+        throw new java.io.UncheckedIOException("cannot decode " + blob.file.path, e);
+      }
+      if (blob.cut) {
+        bytes.markTruncatedBySize(maxFileBytes);
       }
       String error = bytes.error();
       boolean parseable = error == null || (!error.startsWith("not in gzip") && bytes.length() > 0);
       if (parseable) {
-        format.parse(file, bytes.buffer(), bytes.length(), sink);
+        format.parse(blob.file, bytes.buffer(), bytes.length(), sink);
       }
       if (error != null) {
         sink.quarantine(-1, error, new String(bytes.buffer(), 0, Math.min(bytes.length(), rawChars),

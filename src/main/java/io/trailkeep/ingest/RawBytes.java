@@ -61,17 +61,22 @@ public final class RawBytes {
    * (for example S3 unreachable after retries) are thrown so the task fails and Spark retries it.
    */
   public void read(FileSystem fs, Path path, long maxBytes) throws IOException {
+    read(fs.open(path, 1 << 16), path.getName(), maxBytes);
+  }
+
+  /** Reads an object's stored bytes from {@code source} (closed here); see the other read. */
+  public void read(InputStream source, String name, long maxBytes) throws IOException {
     length = 0;
     error = null;
     truncatedBySize = false;
-    CountingStream counted = new CountingStream(fs.open(path, 1 << 16));
+    CountingStream counted = new CountingStream(source);
     try (InputStream raw = new BufferedInputStream(counted, 1 << 16)) {
       raw.mark(2);
       int b1 = raw.read();
       int b2 = raw.read();
       raw.reset();
       boolean gzip = b1 == 0x1f && b2 == 0x8b;
-      if (!gzip && path.getName().endsWith(".gz")) {
+      if (!gzip && name.endsWith(".gz")) {
         error = "not in gzip format although the name ends in .gz";
         fill(raw, maxBytes);
         return;
@@ -123,6 +128,12 @@ public final class RawBytes {
       }
       length += n;
     }
+  }
+
+  /** Marks the object as cut at the size cap before it was decoded (see {@link #read}). */
+  public void markTruncatedBySize(long maxBytes) {
+    truncatedBySize = true;
+    error = "larger than ingest.max-file-bytes (" + maxBytes + " bytes)";
   }
 
   /** Shrinks the buffer back after an unusually large file so one outlier does not pin memory. */

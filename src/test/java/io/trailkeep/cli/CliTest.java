@@ -73,6 +73,12 @@ class CliTest {
     Run badSource = run("ingest", "--source", "syslog", "--raw", "/tmp");
     assertEquals(2, badSource.code);
     assertTrue(badSource.err.contains("unknown source 'syslog'"), badSource.err);
+
+    Run badStep = run("bench", "--steps", "ingest,warmup", "--dir",
+        TestSpark.tempDir("bench-steps").toString());
+    assertEquals(2, badStep.code);
+    assertTrue(badStep.err.contains("bench has no step 'warmup'; choose from parse, ingest, scaling, queries"),
+        badStep.err);
   }
 
   @Test

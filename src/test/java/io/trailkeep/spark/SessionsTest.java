@@ -28,6 +28,14 @@ class SessionsTest {
   }
 
   @Test
+  void localMastersRebuildDeltaStateInOnePartitionPerCore() {
+    assertEquals(1, Sessions.localCores("local"));
+    assertEquals(2, Sessions.localCores("local[2]"));
+    assertEquals(3, Sessions.localCores("local[3,4]"));
+    assertEquals(Runtime.getRuntime().availableProcessors(), Sessions.localCores("local[*]"));
+  }
+
+  @Test
   void s3SettingsBecomeS3aConfigurationWithoutCredentials() {
     TrailkeepConf conf = TrailkeepConf.resolve(null, Map.of("s3.endpoint", "http://127.0.0.1:9000",
         "s3.path-style", "true", "s3.sse", "SSE-KMS", "s3.sse-kms-key", "key-1"));
