@@ -27,7 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -137,7 +136,7 @@ public final class IngestPipeline {
     Dataset<Row> parsed = CatalystRows.dataFrame(spark, blobs.mapPartitions(new ParseFiles(format,
         maxFileBytes, quarantineRawChars, combined, narrow)).rdd(), narrow)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    StructType full = fullSchema(format);
+    StructType full = format.schema();
     java.util.function.Function<Set<String>, Dataset<Row>> recordsOf = only -> {
       JavaRDD<RawBlob> from = only == null ? blobs : blobs.filter(b -> only.contains(b.file.path));
       Dataset<Row> d = CatalystRows.dataFrame(spark, from.mapPartitions(new ParseFiles(format,
@@ -437,14 +436,6 @@ public final class IngestPipeline {
         .mode("append").save(lake.pathOf(ManifestTable.NAME));
   }
 
-  private static Column[] columns(StructType schema) {
-    Column[] out = new Column[schema.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = col(schema.fields()[i].name());
-    }
-    return out;
-  }
-
   /**
    * What the keys pass keeps of each combined row: its kind, the key and partition columns,
    * provenance, the quarantine columns and the per-file counts.
@@ -461,11 +452,6 @@ public final class IngestPipeline {
       f.add(combined.apply(name));
     }
     return DataTypes.createStructType(f);
-  }
-
-  /** Record rows of the write pass: the table's columns ({@code record_hash} still empty). */
-  static StructType fullSchema(SourceFormat format) {
-    return format.schema();
   }
 
   static StructType combinedSchema(StructType table) {
