@@ -6,8 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.delta.tables.DeltaTable;
@@ -48,9 +46,12 @@ import org.apache.spark.storage.StorageLevel;
  * Lands a batch of raw files of one {@link SourceFormat} in its Delta table, its quarantine table
  * and the manifest, reading each raw file exactly once.
  *
- * <p>Cost: one distributed parse (gunzip + streaming JSON in executors), cached once; a shuffle of
- * the de-duplication keys only (never whole rows); a key-only read of the existing table's
- * partitions that the batch touches; then one Delta append per table.
+ * <p>Cost: each raw file is fetched once, in executors, and its stored (gzip) bytes are cached;
+ * two parses run from that cache: a keys pass (key columns, quarantine rows, per-file counts;
+ * cached, narrow) and the write pass (whole rows, streamed into the Delta append, never cached).
+ * De-duplication shuffles key columns only: one aggregation over the batch's keys and the table's
+ * keys in the partitions the batch touches; the files holding a repeated key are parsed a third
+ * time for their content hashes. Then one Delta append per table.
  *
  * <p>Crash safety: the data table is written first, then quarantine, then the manifest. A crash
  * before the manifest commit leaves the files un-manifested, so a rerun parses them again; the key

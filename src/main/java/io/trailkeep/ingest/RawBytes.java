@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 
 /**
  * Reads one raw object, gunzipped when it starts with the gzip magic bytes, into a buffer that is
@@ -57,14 +55,10 @@ public final class RawBytes {
   }
 
   /**
-   * Reads {@code path}. Never throws for content problems; I/O failures reaching the storage
-   * (for example S3 unreachable after retries) are thrown so the task fails and Spark retries it.
+   * Reads an object's stored bytes from {@code source} (closed here); {@code name} is its file
+   * name, which says whether gzip is expected. Never throws for content problems; I/O failures of
+   * the source are thrown.
    */
-  public void read(FileSystem fs, Path path, long maxBytes) throws IOException {
-    read(fs.open(path, 1 << 16), path.getName(), maxBytes);
-  }
-
-  /** Reads an object's stored bytes from {@code source} (closed here); see the other read. */
   public void read(InputStream source, String name, long maxBytes) throws IOException {
     length = 0;
     error = null;
