@@ -47,11 +47,12 @@ import org.apache.spark.storage.StorageLevel;
  * and the manifest, reading each raw file exactly once.
  *
  * <p>Cost: each raw file is fetched once, in executors, and its stored (gzip) bytes are cached;
- * two parses run from that cache: a keys pass (key columns, quarantine rows, per-file counts;
- * cached, narrow) and the write pass (whole rows, streamed into the Delta append, never cached).
- * De-duplication shuffles key columns only: one aggregation over the batch's keys and the table's
- * keys in the partitions the batch touches; the files holding a repeated key are parsed a third
- * time for their content hashes. Then one Delta append per table.
+ * two parses run from that cache: a keys pass (key columns, content hash, quarantine rows,
+ * per-file counts; cached, narrow) and the write pass (whole rows, streamed into the Delta append,
+ * never cached). De-duplication shuffles key columns only: one aggregation over the batch's keys
+ * and the table's keys in the partitions the batch touches (skipped for a table this batch
+ * created); the exact checks run on the cached keys of repeated keys. Then one Delta append per
+ * table. No cached result refers to a Delta table, so the appends never re-plan one.
  *
  * <p>Crash safety: the data table is written first, then quarantine, then the manifest. A crash
  * before the manifest commit leaves the files un-manifested, so a rerun parses them again; the key
@@ -122,7 +123,7 @@ public final class IngestPipeline {
       return counts;
     }
     StructType combined = combinedSchema(format.schema());
-    StructType narrow = narrowSchema(format, combined);
+    boolean hashed = !format.contentColumns().isEmpty();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<SerializableHadoopConf> hconf =
         jsc.broadcast(new SerializableHadoopConf(jsc.hadoopConfiguration()));
@@ -134,17 +135,29 @@ public final class IngestPipeline {
     JavaRDD<RawBlob> blobs = jsc.parallelize(files, slices)
         .map(new ReadFile(hconf, maxFileBytes))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> parsed = CatalystRows.dataFrame(spark, blobs.mapPartitions(new ParseFiles(format,
-        maxFileBytes, quarantineRawChars, combined, narrow)).rdd(), narrow)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    // the keys pass keeps key columns, quarantine and summaries, plus the content hash for
+    // hashed formats, so exact de-duplication never parses a file a third time
+    StructType narrow = narrowSchema(format, combined);
+    Dataset<Row> keysPass;
+    if (hashed) {
+      List<Column> keep = new ArrayList<>();
+      for (String n : narrow.fieldNames()) {
+        keep.add(col(n));
+      }
+      keep.add(xxhash64(names(format.contentColumns())).alias(HASH));
+      keysPass = CatalystRows.dataFrame(spark, blobs.mapPartitions(new ParseFiles(format,
+          maxFileBytes, quarantineRawChars, combined, combined)).rdd(), combined)
+          .select(keep.toArray(new Column[0]));
+    } else {
+      keysPass = CatalystRows.dataFrame(spark, blobs.mapPartitions(new ParseFiles(format,
+          maxFileBytes, quarantineRawChars, combined, narrow)).rdd(), narrow);
+    }
+    Dataset<Row> parsed = keysPass.persist(StorageLevel.MEMORY_AND_DISK());
     StructType full = format.schema();
-    java.util.function.Function<Set<String>, Dataset<Row>> recordsOf = only -> {
-      JavaRDD<RawBlob> from = only == null ? blobs : blobs.filter(b -> only.contains(b.file.path));
-      Dataset<Row> d = CatalystRows.dataFrame(spark, from.mapPartitions(new ParseFiles(format,
-          maxFileBytes, quarantineRawChars, combined, full)).rdd(), full);
-      return format.contentColumns().isEmpty() ? d
-          : d.withColumn(HASH, xxhash64(names(format.contentColumns())));
-    };
+    Dataset<Row> wholeRows = CatalystRows.dataFrame(spark, blobs.mapPartitions(new ParseFiles(
+        format, maxFileBytes, quarantineRawChars, combined, full)).rdd(), full);
+    Dataset<Row> records = hashed
+        ? wholeRows.withColumn(HASH, xxhash64(names(format.contentColumns()))) : wholeRows;
     List<Dataset<Row>> release = new ArrayList<>();
     try {
       progress.info("%s: parsing %d files into %s", format.source(), files.size(), table);
@@ -161,8 +174,8 @@ public final class IngestPipeline {
         bad += c[1];
         badRecords += c[2];
       }
-      Dataset<Row> records = recordsOf.apply(null);
-      lake.ensure(table, format.schema(), format.partitionColumn(), format.tableProperties());
+      boolean created =
+          lake.ensure(table, format.schema(), format.partitionColumn(), format.tableProperties());
       long dropped = 0;
       long written = 0;
       long[] conflicts = new long[1];
@@ -175,7 +188,7 @@ public final class IngestPipeline {
       } else if (good > 0) {
         spark.sparkContext().setJobDescription("de-duplicate " + table);
         Dataset<Row> keys = parsed.filter(col(KIND).equalTo(RECORD));
-        Dataset<Row> drop = duplicates(format, table, keys, recordsOf, perFile.keySet(), touched,
+        Dataset<Row> drop = duplicates(format, table, created, keys, perFile.keySet(), touched,
             conflicts, release);
         if (drop != null) {
           drop = drop.persist(StorageLevel.MEMORY_AND_DISK());
@@ -277,9 +290,8 @@ public final class IngestPipeline {
    * in the partitions the batch touched) finds the keys seen more than once. Usually there are
    * none and that is all; otherwise the exact checks run on the rows with those keys only.
    */
-  private Dataset<Row> duplicates(SourceFormat format, String table, Dataset<Row> keyRows,
-      java.util.function.Function<Set<String>, Dataset<Row>> recordsOf,
-      Collection<String> batchFiles, List<Object> touched, long[] conflicts,
+  private Dataset<Row> duplicates(SourceFormat format, String table, boolean created,
+      Dataset<Row> keyRows, Collection<String> batchFiles, List<Object> touched, long[] conflicts,
       List<Dataset<Row>> release) {
     List<String> key = format.dedupKey();
     if (key.isEmpty()) {
@@ -298,11 +310,16 @@ public final class IngestPipeline {
     }
     Dataset<Row> batch = keyRows.filter(present);
     Dataset<Row> existing = null;
-    if (lake.exists(table) && !touched.isEmpty()) {
-      existing = lake.read(table).filter(col(format.partitionColumn()).isin(touched.toArray()));
+    if (!created && !touched.isEmpty()) {
+      Dataset<Row> read = lake.read(table)
+          .filter(col(format.partitionColumn()).isin(touched.toArray()));
       if (byProvenance) {
-        existing = existing.filter(col("source_file").isin(batchFiles.toArray()));
+        read = read.filter(col("source_file").isin(batchFiles.toArray()));
       }
+      // planned now and detached from the Delta relation: cached results built on it are then
+      // not re-planned (one Delta scan planning each) by the appends that follow
+      read = read.select(names(identity));
+      existing = CatalystRows.dataFrame(spark, read.queryExecution().toRdd(), read.schema());
     }
     Dataset<Row> allKeys = batch.select(names(key));
     if (existing != null) {
@@ -318,17 +335,13 @@ public final class IngestPipeline {
     // table's (b=0) rows with such keys, ranked within each identity, table rows first
     Set<String> selected = new LinkedHashSet<>(identity);
     selected.addAll(PROVENANCE);
-    // content hashes need whole rows: parse again only the files that hold a repeated key
-    Set<String> filesWithRepeats = new java.util.HashSet<>(batch.join(repeated, keyNames, "left_semi")
-        .select("source_file").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
-    Dataset<Row> seen = recordsOf.apply(filesWithRepeats).filter(present)
-        .join(repeated, keyNames, "left_semi").select(names(new ArrayList<>(selected)))
-        .withColumn("_b", lit(1));
+    Dataset<Row> seen = batch.join(repeated, keyNames, "left_semi")
+        .select(names(new ArrayList<>(selected))).withColumn("_b", lit(1));
     if (existing != null) {
       List<Column> tableSide = new ArrayList<>();
       for (String c : selected) {
         tableSide.add(identity.contains(c) ? col(c)
-            : lit(null).cast(format.schema().apply(c).dataType()).alias(c));
+            : lit(null).cast(keyRows.schema().apply(c).dataType()).alias(c));
       }
       seen = seen.union(existing.join(repeated, keyNames, "left_semi")
           .select(tableSide.toArray(new Column[0])).withColumn("_b", lit(0)));
@@ -396,12 +409,14 @@ public final class IngestPipeline {
 
   private void writeQuarantine(String source, Dataset<Row> parsed) {
     String table = QuarantineTable.nameFor(source);
-    lake.ensure(table, QuarantineTable.SCHEMA, null, Map.of());
+    boolean created = lake.ensure(table, QuarantineTable.SCHEMA, null, Map.of());
     Dataset<Row> q = parsed.filter(col(KIND).equalTo(QUARANTINED))
         .select(lit(source).alias("source"), col("source_file"), col("source_position"),
             col(Q_REASON).alias("reason"), col(Q_RAW).alias("raw_text"), col(Q_LEN).alias("raw_length"));
-    Dataset<Row> existing = lake.read(table).select("source_file", "source_position", "reason");
-    q = q.join(existing, new String[] {"source_file", "source_position", "reason"}, "left_anti");
+    if (!created) {
+      Dataset<Row> existing = lake.read(table).select("source_file", "source_position", "reason");
+      q = q.join(existing, new String[] {"source_file", "source_position", "reason"}, "left_anti");
+    }
     spark.sparkContext().setJobDescription("write " + table);
     q.write().format("delta").mode("append").save(lake.pathOf(table));
   }

@@ -49,11 +49,14 @@ public final class Lake {
     return spark.read().format("delta").load(pathOf(table));
   }
 
-  /** Creates the table if missing, with its schema, partitioning and properties. */
-  public void ensure(String table, StructType schema, String partitionColumn,
+  /**
+   * Creates the table if missing, with its schema, partitioning and properties. Returns true when
+   * this call created it (so it holds no rows yet).
+   */
+  public boolean ensure(String table, StructType schema, String partitionColumn,
       Map<String, String> properties) {
     if (exists(table)) {
-      return;
+      return false;
     }
     DeltaTableBuilder b = DeltaTable.createIfNotExists(spark).location(pathOf(table))
         .addColumns(schema);
@@ -66,6 +69,7 @@ public final class Lake {
       b = b.property(e.getKey(), e.getValue());
     }
     b.execute();
+    return true;
   }
 
   /** Names of the Delta tables present under the root. */
