@@ -163,6 +163,7 @@ public final class IngestJob {
       IngestPipeline.BatchCounts total = new IngestPipeline.BatchCounts();
       Map<String, Map<String, Object>> perTable = new TreeMap<>();
       List<RawFile> skipped = new ArrayList<>();
+      List<Row> manifest = new ArrayList<>();
       for (String source : sources) {
         for (SourceFormat format : FORMATS.get(source)) {
           Map<String, List<RawFile>> byTable = new TreeMap<>();
@@ -172,7 +173,8 @@ public final class IngestJob {
             }
           }
           for (Map.Entry<String, List<RawFile>> e : byTable.entrySet()) {
-            IngestPipeline.BatchCounts c = pipeline.ingest(format, e.getKey(), e.getValue(), runId);
+            IngestPipeline.BatchCounts c = pipeline.ingest(format, e.getKey(), e.getValue(), runId,
+                manifest);
             total.add(c);
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("files", (long) e.getValue().size());
@@ -188,7 +190,9 @@ public final class IngestJob {
           skipped.add(f);
         }
       }
-      recordSkipped(skipped, runId);
+      manifest.addAll(skippedRows(skipped, runId));
+      // one manifest commit per run, after every data commit of the run
+      IngestPipeline.appendManifest(lake, manifest);
       double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
       Result result = new Result(found.filesSeen, total.filesIngested, skipped.size(),
           total.filesQuarantined, total.recordsRead, total.rowsWritten, total.duplicatesDropped,
@@ -209,14 +213,14 @@ public final class IngestJob {
         : new HadoopRawStore(raw, hadoop);
   }
 
-  private void recordSkipped(List<RawFile> skipped, String runId) {
+  private static List<Row> skippedRows(List<RawFile> skipped, String runId) {
     List<Row> rows = new ArrayList<>();
     Timestamp now = Timestamp.from(Instant.now());
     for (RawFile f : skipped) {
       String status = f.kind == RawFile.Kind.UNKNOWN ? "unrecognized" : "skipped";
       rows.add(IngestPipeline.manifestRow(f, f.kind.source, 0, 0, status, runId, now));
     }
-    IngestPipeline.appendManifest(lake, rows);
+    return rows;
   }
 
   private Map<String, String> options() {

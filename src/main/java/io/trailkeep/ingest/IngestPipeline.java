@@ -1,11 +1,13 @@
 package io.trailkeep.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.delta.tables.DeltaTable;
@@ -54,8 +56,9 @@ import org.apache.spark.storage.StorageLevel;
  * created); the exact checks run on the cached keys of repeated keys. Then one Delta append per
  * table. No cached result refers to a Delta table, so the appends never re-plan one.
  *
- * <p>Crash safety: the data table is written first, then quarantine, then the manifest. A crash
- * before the manifest commit leaves the files un-manifested, so a rerun parses them again; the key
+ * <p>Crash safety: the data table is written first, then quarantine; the manifest is committed
+ * once per run, after every batch. A crash before that commit leaves the run's files
+ * un-manifested, so a rerun parses them again; the key
  * anti-join against the table and the (file, position, reason) anti-join against quarantine drop
  * what already landed, so the rerun converges on the same tables.
  */
@@ -116,8 +119,14 @@ public final class IngestPipeline {
     }
   }
 
-  /** Ingests {@code files}, all accepted by {@code format} and bound for {@code table}. */
-  public BatchCounts ingest(SourceFormat format, String table, List<RawFile> files, String runId) {
+  /**
+   * Ingests {@code files}, all accepted by {@code format} and bound for {@code table}, and adds
+   * their manifest rows to {@code manifest}: the caller commits those after every batch of the run
+   * (see {@link #appendManifest}), so a crash before that commit makes a rerun read the run's
+   * files again, and the de-duplication drops what already landed.
+   */
+  public BatchCounts ingest(SourceFormat format, String table, List<RawFile> files, String runId,
+      List<Row> manifest) {
     BatchCounts counts = new BatchCounts();
     if (files.isEmpty()) {
       return counts;
@@ -188,15 +197,13 @@ public final class IngestPipeline {
       } else if (good > 0) {
         spark.sparkContext().setJobDescription("de-duplicate " + table);
         Dataset<Row> keys = parsed.filter(col(KIND).equalTo(RECORD));
+        long[] found = new long[2];
         Dataset<Row> drop = duplicates(format, table, created, keys, perFile.keySet(), touched,
-            conflicts, release);
-        if (drop != null) {
-          drop = drop.persist(StorageLevel.MEMORY_AND_DISK());
-          release.add(drop);
-          dropped = drop.count();
-          if (dropped > 0) {
-            records = records.join(drop, new String[] {"source_file", "source_position"}, "left_anti");
-          }
+            found, release);
+        dropped = found[0];
+        conflicts[0] = found[1];
+        if (drop != null && dropped > 0) {
+          records = records.join(drop, new String[] {"source_file", "source_position"}, "left_anti");
         }
         progress.info("%s: %d duplicates found", table, dropped);
         written = good - dropped;
@@ -209,7 +216,7 @@ public final class IngestPipeline {
       if (bad > 0) {
         writeQuarantine(format.source(), parsed);
       }
-      writeManifest(format, files, perFile, runId);
+      manifest.addAll(manifestRows(format, files, perFile, runId));
       counts.recordsRead = good + badRecords;
       counts.rowsWritten = written;
       counts.duplicatesDropped = dropped;
@@ -282,16 +289,17 @@ public final class IngestPipeline {
   /**
    * (source_file, source_position) of records to drop, or null when there is nothing to drop:
    * rows whose key (and content hash, for hashed formats) equals an earlier row of the batch or a
-   * row already in the table. Also counts keys that collide with different content (kept,
-   * reported as conflicts). For formats keyed by provenance (source_file, source_position) only
+   * row already in the table. Sets {@code counts} to {rows to drop, keys that collide with
+   * different content (kept, reported as conflicts)}. For formats keyed by provenance (source_file, source_position) only
    * the table is checked: a crashed run may have committed rows of files it never manifested.
    *
    * <p>Cost: one aggregation over the key columns alone (the batch's keys plus the table's keys
    * in the partitions the batch touched) finds the keys seen more than once. Usually there are
-   * none and that is all; otherwise the exact checks run on the rows with those keys only.
+   * none and that is all; otherwise one more job runs the exact checks on the cached key rows
+   * with those keys, and the write's anti-join re-ranks those few rows.
    */
   private Dataset<Row> duplicates(SourceFormat format, String table, boolean created,
-      Dataset<Row> keyRows, Collection<String> batchFiles, List<Object> touched, long[] conflicts,
+      Dataset<Row> keyRows, Collection<String> batchFiles, List<Object> touched, long[] counts,
       List<Dataset<Row>> release) {
     List<String> key = format.dedupKey();
     if (key.isEmpty()) {
@@ -348,19 +356,24 @@ public final class IngestPipeline {
     }
     seen = seen.persist(StorageLevel.MEMORY_AND_DISK());
     release.add(seen);
-    if (hashed) {
-      // keys for which this batch brings content the table does not hold, and that now have
-      // more than one content
-      Dataset<Row> pairs = seen.groupBy(names(identity)).agg(min(col("_b")).alias("_new"));
-      conflicts[0] = pairs.groupBy(names(key))
-          .agg(count(lit(1)).alias("_contents"), max(col("_new")).alias("_brings"))
-          .filter(col("_contents").gt(1).and(col("_brings").equalTo(1))).count();
-    }
-    return seen
+    // a batch row is dropped when an earlier row (table rows first) has its identity; _new marks
+    // identities only this batch holds
+    Dataset<Row> ranked = seen
         .withColumn("_rn", row_number().over(Window.partitionBy(names(identity))
             .orderBy(col("_b"), col("source_file"), col("source_position"))))
-        .filter(col("_rn").gt(1).and(col("_b").equalTo(1)))
-        .select("source_file", "source_position");
+        .withColumn("_new", min(col("_b")).over(Window.partitionBy(names(identity))));
+    Column isDrop = col("_rn").gt(1).and(col("_b").equalTo(1));
+    // one job counts both: rows to drop, and keys for which this batch brings content the table
+    // does not hold and that now have more than one content (conflicts)
+    Column conflict = hashed
+        ? when(countDistinct(col(HASH)).gt(1).and(max(col("_new")).equalTo(1)), 1L).otherwise(0L)
+        : lit(0L);
+    Row totals = ranked.groupBy(names(key))
+        .agg(sum(when(isDrop, 1L).otherwise(0L)).alias("_drops"), conflict.alias("_conflict"))
+        .agg(sum(col("_drops")), sum(col("_conflict"))).first();
+    counts[0] = totals.isNullAt(0) ? 0 : totals.getLong(0);
+    counts[1] = totals.isNullAt(1) ? 0 : totals.getLong(1);
+    return ranked.filter(isDrop).select("source_file", "source_position");
   }
 
   /**
@@ -421,8 +434,8 @@ public final class IngestPipeline {
     q.write().format("delta").mode("append").save(lake.pathOf(table));
   }
 
-  private void writeManifest(SourceFormat format, List<RawFile> files, Map<String, long[]> perFile,
-      String runId) {
+  private static List<Row> manifestRows(SourceFormat format, List<RawFile> files,
+      Map<String, long[]> perFile, String runId) {
     List<Row> rows = new ArrayList<>();
     Timestamp now = Timestamp.from(Instant.now());
     for (RawFile f : files) {
@@ -430,7 +443,7 @@ public final class IngestPipeline {
       String status = c[1] == 0 ? "ingested" : c[0] == 0 ? "quarantined" : "partial";
       rows.add(manifestRow(f, format.source(), c[0], c[1], status, runId, now));
     }
-    appendManifest(lake, rows);
+    return rows;
   }
 
   /** One manifest row. */
