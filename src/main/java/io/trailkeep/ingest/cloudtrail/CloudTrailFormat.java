@@ -67,7 +67,11 @@ public final class CloudTrailFormat implements SourceFormat {
 
   @Override
   public Map<String, String> tableProperties() {
-    return Map.of("delta.dataSkippingStatsColumns", String.join(",", CloudTrailTable.STATS_COLUMNS));
+    return Map.of("delta.dataSkippingStatsColumns", String.join(",", CloudTrailTable.STATS_COLUMNS),
+        "parquet.enable.dictionary#eventID", "false", "parquet.enable.dictionary#requestID", "false",
+        "parquet.enable.dictionary#record_hash", "false",
+        "parquet.enable.dictionary#requestParameters", "false",
+        "parquet.enable.dictionary#responseElements", "false");
   }
 
   @Override
