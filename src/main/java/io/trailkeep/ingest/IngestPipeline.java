@@ -58,9 +58,9 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Crash safety: the data table is written first, then quarantine; the manifest is committed
  * once per run, after every batch. A crash before that commit leaves the run's files
- * un-manifested, so a rerun parses them again; the key
- * anti-join against the table and the (file, position, reason) anti-join against quarantine drop
- * what already landed, so the rerun converges on the same tables.
+ * un-manifested, so a rerun parses them again; the key anti-join against the table and the
+ * (file, position, reason) anti-join against quarantine drop what already landed, so the rerun
+ * converges on the same tables.
  */
 public final class IngestPipeline {
   static final String KIND = "_kind";
@@ -290,8 +290,9 @@ public final class IngestPipeline {
    * (source_file, source_position) of records to drop, or null when there is nothing to drop:
    * rows whose key (and content hash, for hashed formats) equals an earlier row of the batch or a
    * row already in the table. Sets {@code counts} to {rows to drop, keys that collide with
-   * different content (kept, reported as conflicts)}. For formats keyed by provenance (source_file, source_position) only
-   * the table is checked: a crashed run may have committed rows of files it never manifested.
+   * different content (kept, reported as conflicts)}. For formats keyed by provenance
+   * (source_file, source_position) only the table is checked: a crashed run may have committed
+   * rows of files it never manifested.
    *
    * <p>Cost: one aggregation over the key columns alone (the batch's keys plus the table's keys
    * in the partitions the batch touched) finds the keys seen more than once. Usually there are
