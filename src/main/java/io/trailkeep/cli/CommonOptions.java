@@ -83,10 +83,7 @@ public class CommonOptions {
 
   /** Local relative paths become absolute so Spark and Hadoop agree on them. */
   static String absolute(String uri) {
-    if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || uri.startsWith("file:")) {
-      return uri;
-    }
-    return Paths.get(uri).toAbsolutePath().normalize().toString();
+    return io.trailkeep.lake.Lake.absolute(uri);
   }
 
   Progress progress() {

@@ -24,9 +24,22 @@ public final class Lake {
   private final SparkSession spark;
   private final String root;
 
+  /** A relative local root is resolved against the working directory (see {@link #absolute}). */
   public Lake(SparkSession spark, String root) {
     this.spark = spark;
-    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    String r = absolute(root);
+    this.root = r.endsWith("/") ? r.substring(0, r.length() - 1) : r;
+  }
+
+  /**
+   * URIs with a scheme pass unchanged; a local relative path becomes absolute, so Spark, Hadoop
+   * and Delta (which reads a relative path as a table name) agree on it.
+   */
+  public static String absolute(String uri) {
+    if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || uri.startsWith("file:")) {
+      return uri;
+    }
+    return java.nio.file.Paths.get(uri).toAbsolutePath().normalize().toString();
   }
 
   public String root() {

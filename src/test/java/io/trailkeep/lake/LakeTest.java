@@ -1,0 +1,36 @@
+package io.trailkeep.lake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trailkeep.testing.TestSpark;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** Lake roots and table creation. */
+class LakeTest {
+  private static final StructType SCHEMA = new StructType().add("id", DataTypes.StringType);
+
+  @Test
+  void aRelativeLocalRootIsResolvedAndTablesAreCreatedOnceUnderIt() {
+    Path dir = TestSpark.tempDir("lake-relative");
+    String relative = Paths.get("").toAbsolutePath().relativize(dir).toString();
+    Lake lake = new Lake(TestSpark.get(), relative + "/");
+    assertEquals(dir.toAbsolutePath().normalize().toString(), lake.root());
+    assertTrue(lake.ensure("t", SCHEMA, null, Map.of()), "the first call creates the table");
+    assertFalse(lake.ensure("t", SCHEMA, null, Map.of()), "the second finds it");
+    assertTrue(lake.exists("t"));
+    assertEquals(0, lake.read("t").count());
+  }
+
+  @Test
+  void uriRootsPassUnchanged() {
+    assertEquals("s3a://bucket/lake", Lake.absolute("s3a://bucket/lake"));
+    assertEquals("file:/tmp/lake", Lake.absolute("file:/tmp/lake"));
+  }
+}
