@@ -373,21 +373,25 @@ public final class BenchJob {
   private Map<String, Object> scaling(Path raw) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("heap", "1g");
-    Map<Integer, double[]> seconds = new LinkedHashMap<>();
+    Map<Integer, Map<String, Object>> children = new LinkedHashMap<>();
     for (int cores : scalingCores) {
-      Map<String, Object> child = childIngest(raw, cores);
-      m.put("local_" + cores, child);
-      if (child.get("warm_seconds") instanceof Number) {
-        seconds.put(cores, new double[] {((Number) child.get("cold_seconds")).doubleValue(),
-            ((Number) child.get("warm_seconds")).doubleValue()});
-      }
+      children.put(cores, childIngest(raw, cores));
+      m.put("local_" + cores, children.get(cores));
     }
-    if (seconds.containsKey(1) && seconds.containsKey(2)) {
-      m.put("local2_vs_local1", seconds.get(1)[1] / seconds.get(2)[1]);
-      m.put("local2_vs_local1_cold", seconds.get(1)[0] / seconds.get(2)[0]);
+    Map<String, Object> one = children.get(1);
+    Map<String, Object> two = children.get(2);
+    // a child that failed reports an error instead of its seconds
+    if (one != null && two != null && one.get("warm_seconds") instanceof Number
+        && two.get("warm_seconds") instanceof Number) {
+      m.put("local2_vs_local1", ratio(one, two, "warm_seconds"));
+      m.put("local2_vs_local1_cold", ratio(one, two, "cold_seconds"));
     }
     progress.info("bench: scaling %s", m);
     return m;
+  }
+
+  private static double ratio(Map<?, ?> slow, Map<?, ?> fast, String seconds) {
+    return ((Number) slow.get(seconds)).doubleValue() / ((Number) fast.get(seconds)).doubleValue();
   }
 
   private Map<String, Object> childIngest(Path raw, int cores) throws IOException {

@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TrailkeepConf conf = common.resolve(Map.of());
-    Path work = Paths.get(CommonOptions.absolute(dir.toString()));
+    Path work = Paths.get(io.trailkeep.lake.Lake.absolute(dir.toString()));
     Files.createDirectories(work);
     try (Sessions.Handle session = CommonOptions.session(conf, "bench")) {
       BenchJob.Result r = BenchJob.in(session.spark(), work).events(events).days(days)

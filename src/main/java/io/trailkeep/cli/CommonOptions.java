@@ -78,12 +78,7 @@ public class CommonOptions {
   }
 
   static Lake lake(SparkSession spark, TrailkeepConf conf) {
-    return new Lake(spark, absolute(conf.get(ConfKey.LAKE)));
-  }
-
-  /** Local relative paths become absolute so Spark and Hadoop agree on them. */
-  static String absolute(String uri) {
-    return io.trailkeep.lake.Lake.absolute(uri);
+    return new Lake(spark, conf.get(ConfKey.LAKE));
   }
 
   Progress progress() {

@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
       return run(common.resolve(Map.of()));
     }
     // the server's data sits beside the local raw folder (demo-data/s3 by default)
-    java.nio.file.Path localRaw = java.nio.file.Paths.get(CommonOptions.absolute(
+    java.nio.file.Path localRaw = java.nio.file.Paths.get(io.trailkeep.lake.Lake.absolute(
         common.resolve(Map.of()).get(io.trailkeep.conf.ConfKey.RAW)));
     java.nio.file.Path data = localRaw.resolveSibling("s3");
     try (LocalS3Server server = LocalS3Server.start(data)) {
@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
       Lake lake = CommonOptions.lake(spark, conf);
       IngestJob.Result ing = IngestCommand.job(lake, conf).progress(common.progress()).execute();
       out.println("2. " + IngestCommand.human(ing).replace("\n", "\n   "));
-      JsonNode truth = groundTruth(spark, CommonOptions.absolute(conf.get(ConfKey.RAW)));
+      JsonNode truth = groundTruth(spark, io.trailkeep.lake.Lake.absolute(conf.get(ConfKey.RAW)));
       Dataset<Row> ct = lake.read(CloudTrailTable.NAME);
       long found = 0;
       long expected = 0;

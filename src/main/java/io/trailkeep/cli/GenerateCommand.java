@@ -89,7 +89,7 @@ final class GenerateCommand implements Callable<Integer> {
       }
     }
     return Generator.with(Sessions.hadoopConf(conf))
-        .raw(CommonOptions.absolute(conf.get(ConfKey.RAW)))
+        .raw(io.trailkeep.lake.Lake.absolute(conf.get(ConfKey.RAW)))
         .events(conf.getLong(ConfKey.GENERATE_EVENTS))
         .days(conf.getInt(ConfKey.GENERATE_DAYS))
         .seed(conf.getLong(ConfKey.GENERATE_SEED))

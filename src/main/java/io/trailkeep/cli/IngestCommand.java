@@ -44,7 +44,7 @@ final class IngestCommand implements Callable<Integer> {
   /** An ingest configured from {@code conf}; shared with the demo. */
   static IngestJob job(Lake lake, TrailkeepConf conf) {
     return IngestJob.into(lake)
-        .raw(CommonOptions.absolute(conf.get(ConfKey.RAW)))
+        .raw(io.trailkeep.lake.Lake.absolute(conf.get(ConfKey.RAW)))
         .sources(conf.get(ConfKey.INGEST_SOURCES))
         .filesPerTask(conf.getInt(ConfKey.INGEST_FILES_PER_TASK))
         .lookbackDays(conf.getInt(ConfKey.INGEST_LOOKBACK_DAYS))
