@@ -2,19 +2,19 @@ package io.trailkeep.cli;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.correlate.ActivityQuery;
-import io.trailkeep.job.Json;
+import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.ScanReport;
 import io.trailkeep.spark.Sessions;
 import java.io.PrintWriter;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
@@ -60,14 +60,14 @@ final class ActivityCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrailkeepConf conf = common.resolve(Map.of());
-    LocalDate first = day("--from", from);
-    LocalDate last = day("--to", to);
+    LocalDate first = CommonOptions.day("--from", from);
+    LocalDate last = CommonOptions.day("--to", to);
     try (Sessions.Handle session = CommonOptions.session(conf, "activity")) {
       Lake lake = CommonOptions.lake(session.spark(), conf);
       ActivityQuery.Plan plan = ActivityQuery.on(lake).accessKey(accessKey).principal(principal)
           .from(first).to(last).plan();
-      Dataset<Row> events = plan.events().select(java.util.Arrays.stream(COLUMNS).map(c -> col(c))
-          .toArray(org.apache.spark.sql.Column[]::new)).orderBy(col("eventTime"), col("eventID"));
+      Dataset<Row> events = plan.events().select(Arrays.stream(COLUMNS).map(c -> col(c))
+          .toArray(Column[]::new)).orderBy(col("eventTime"), col("eventID"));
       PrintWriter out = spec.commandLine().getOut();
       Map<String, Object> scan = explain ? ScanReport.of(lake, plan.events()) : null;
       TablePrinter.rows(out, events, common.json, limit);
@@ -86,17 +86,6 @@ final class ActivityCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
-    }
-  }
-
-  private static LocalDate day(String flag, String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new ConfException(flag + " must be a day as YYYY-MM-DD, got '" + value + "'");
     }
   }
 }

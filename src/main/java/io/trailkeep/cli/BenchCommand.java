@@ -2,6 +2,7 @@ package io.trailkeep.cli;
 
 import io.trailkeep.bench.BenchJob;
 import io.trailkeep.conf.TrailkeepConf;
+import io.trailkeep.lake.Lake;
 import io.trailkeep.spark.Sessions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TrailkeepConf conf = common.resolve(Map.of());
-    Path work = Paths.get(io.trailkeep.lake.Lake.absolute(dir.toString()));
+    Path work = Paths.get(Lake.absolute(dir.toString()));
     Files.createDirectories(work);
     try (Sessions.Handle session = CommonOptions.session(conf, "bench")) {
       BenchJob.Result r = BenchJob.in(session.spark(), work).events(events).days(days)
@@ -61,8 +62,7 @@ final class BenchCommand implements Callable<Integer> {
       for (Map.Entry<String, Object> e : r.toMap().entrySet()) {
         human.append(String.format("  %-30s %s%n", e.getKey(), e.getValue()));
       }
-      common.printSummary(spec.commandLine().getOut(), r, human.toString().stripTrailing());
-      return 0;
+      return common.printSummary(spec.commandLine().getOut(), r, human.toString().stripTrailing());
     }
   }
 }

@@ -4,14 +4,17 @@ import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.job.JobResult;
-import io.trailkeep.job.Json;
 import io.trailkeep.job.Progress;
+import io.trailkeep.job.TerminalText;
+import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.spark.Sessions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Options every command takes, and the plumbing a command needs: resolving the configuration,
- * building the session, printing the summary. Commands stay thin.
+ * building the session, printing the summary. Commands stay thin: they parse flags, load the
+ * configuration and call a job.
  */
 public class CommonOptions {
 
@@ -45,7 +49,7 @@ public class CommonOptions {
       description = "Override any configuration key (repeatable).")
   List<String> sets;
 
-  /** Resolves flag > conf file > default. */
+  /** Resolves flag > conf file > default; {@code commandFlags} maps key names to flag values. */
   TrailkeepConf resolve(Map<String, String> commandFlags) {
     Map<String, String> overrides = new LinkedHashMap<>();
     if (sets != null) {
@@ -81,17 +85,36 @@ public class CommonOptions {
     return new Lake(spark, conf.get(ConfKey.LAKE));
   }
 
+  /** A day flag ({@code --from}, {@code --to}, {@code --as-of}); null stays null. */
+  static LocalDate day(String flag, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new ConfException(flag + " must be a day as YYYY-MM-DD, got '" + value + "'");
+    }
+  }
+
   Progress progress() {
     return Progress.stderr();
   }
 
-  void printSummary(PrintWriter out, JobResult result, String human) {
+  /**
+   * Prints the human summary (terminal-safe, line by line) and, with --json, the result as the
+   * last line. Returns the exit code: 0, or 1 when the job ended {@code partial}.
+   */
+  int printSummary(PrintWriter out, JobResult result, String human) {
     if (human != null && !human.isEmpty()) {
-      out.println(human);
+      for (String line : human.split("\n", -1)) {
+        out.println(TerminalText.safe(line));
+      }
     }
     if (json) {
       out.println(Json.write(result.toMap()));
     }
     out.flush();
+    return result.status().equals("partial") ? 1 : 0;
   }
 }

@@ -14,8 +14,9 @@ import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
+import io.trailkeep.job.JobResult;
 import io.trailkeep.lake.Lake;
-import io.trailkeep.s3.LocalS3Server;
+import io.trailkeep.storage.LocalS3Server;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.VpcFlowTable;
@@ -75,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
       local.put("spark.hadoop.fs.s3a.secret.key", LocalS3Server.CREDENTIAL);
       TrailkeepConf conf = common.resolve(Map.of()).with(local);
       try (software.amazon.awssdk.services.s3.S3Client client =
-          io.trailkeep.s3.S3Clients.create(io.trailkeep.spark.Sessions.hadoopConf(conf))) {
+          io.trailkeep.storage.S3Clients.create(io.trailkeep.spark.Sessions.hadoopConf(conf))) {
         for (String bucket : new String[] {"trailkeep-demo-raw", "trailkeep-demo-lake"}) {
           if (client.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
             client.createBucket(r -> r.bucket(bucket));
@@ -106,12 +107,12 @@ final class DemoCommand implements Callable<Integer> {
     Generator.Result gen = GenerateCommand.generator(conf).progress(common.progress()).execute();
     out.printf("1. generated for organization %s (%d accounts): %d CloudTrail events in %d files, "
         + "%d VPC flow records in %d files, %d GuardDuty finding exports in %d files%n",
-        gen.orgId, gen.accountIds.size(), gen.events, gen.files, gen.flowRecords, gen.flowFiles,
-        gen.findingVersions, gen.findingFiles);
+        gen.orgId(), gen.accounts().size(), gen.events(), gen.files(), gen.flowRecords(),
+        gen.flowFiles(), gen.findingVersions(), gen.findingFiles());
     try (Sessions.Handle session = CommonOptions.session(conf, "demo")) {
       SparkSession spark = session.spark();
       Lake lake = CommonOptions.lake(spark, conf);
-      IngestJob.Result ing = IngestCommand.job(lake, conf).progress(common.progress()).execute();
+      IngestJob.Result ing = IngestJob.into(lake).options(conf).progress(common.progress()).execute();
       out.println("2. " + IngestCommand.human(ing).replace("\n", "\n   "));
       JsonNode truth = groundTruth(spark, io.trailkeep.lake.Lake.absolute(conf.get(ConfKey.RAW)));
       Dataset<Row> ct = lake.read(CloudTrailTable.NAME);
@@ -156,23 +157,19 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Query them with: jobs/trailkeep sql \"SELECT eventName, count(*) FROM cloudtrail "
             + "GROUP BY eventName ORDER BY 2 DESC\"");
       }
-      long foundFinal = found;
-      long expectedFinal = expected;
-      Map<String, Object> attackerFinal = attacker;
-      common.printSummary(out, () -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("job", "demo");
-        m.put("generate", gen.toMap());
-        m.put("ingest", ing.toMap());
-        m.put("scenario_events_expected", expectedFinal);
-        m.put("scenario_events_found", foundFinal);
-        m.put("scenario_flow_records_found", attackerFinal.getOrDefault("flow_records", 0L));
-        m.put("scenario_findings_found", attackerFinal.getOrDefault("findings", 0L));
-        m.put("tables", tables);
-        m.put("lake", lake.root());
-        return m;
-      }, "");
-      return 0;
+      return common.printSummary(out, new Result(gen, ing, expected, found,
+          ((Number) attacker.getOrDefault("flow_records", 0L)).longValue(),
+          ((Number) attacker.getOrDefault("findings", 0L)).longValue(), tables, lake.root()), "");
+    }
+  }
+
+  /** What the demo did and found. */
+  record Result(Generator.Result generate, IngestJob.Result ingest, long scenarioEventsExpected,
+      long scenarioEventsFound, long scenarioFlowRecordsFound, long scenarioFindingsFound,
+      List<String> tables, String lake) implements JobResult {
+    @Override
+    public String job() {
+      return "demo";
     }
   }
 

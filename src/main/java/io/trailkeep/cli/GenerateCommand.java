@@ -4,11 +4,7 @@ import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.spark.Sessions;
-import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,7 +37,7 @@ final class GenerateCommand implements Callable<Integer> {
   String accounts;
 
   @Option(names = "--scenarios", paramLabel = "LIST",
-      description = "Attack scenarios to inject, comma-separated, or none (default leaked-access-key).")
+      description = "Attack scenarios to inject, comma-separated, all, or none (default leaked-access-key).")
   String scenarios;
 
   @Option(names = "--flow-ratio", paramLabel = "R",
@@ -65,39 +61,15 @@ final class GenerateCommand implements Callable<Integer> {
     flags.put(ConfKey.GENERATE_FLOW_FORMAT.name(), flowFormat);
     TrailkeepConf conf = common.resolve(flags);
     Generator.Result r = generator(conf).progress(common.progress()).execute();
-    common.printSummary(spec.commandLine().getOut(), r, String.format(
+    return common.printSummary(spec.commandLine().getOut(), r, String.format(
         "generated %d CloudTrail events in %d files (%d insight, %d digest), %d flow records in %d "
             + "files, %d GuardDuty finding versions in %d files, for org %s under %s",
-        r.events, r.files, r.insightFiles, r.digestFiles, r.flowRecords, r.flowFiles,
-        r.findingVersions, r.findingFiles, r.orgId, r.raw));
-    return 0;
+        r.events(), r.files(), r.insightFiles(), r.digestFiles(), r.flowRecords(), r.flowFiles(),
+        r.findingVersions(), r.findingFiles(), r.orgId(), r.raw()));
   }
 
   /** A generator configured from {@code conf}; shared with the demo. */
   static Generator generator(TrailkeepConf conf) {
-    LocalDate day;
-    try {
-      day = LocalDate.parse(conf.get(ConfKey.GENERATE_START));
-    } catch (DateTimeParseException e) {
-      throw new io.trailkeep.conf.ConfException("generate.start must be YYYY-MM-DD, got '"
-          + conf.get(ConfKey.GENERATE_START) + "'");
-    }
-    List<String> names = new ArrayList<>();
-    for (String s : conf.get(ConfKey.GENERATE_SCENARIOS).split(",")) {
-      if (!s.isBlank() && !s.trim().equals("none")) {
-        names.add(s.trim());
-      }
-    }
-    return Generator.with(Sessions.hadoopConf(conf))
-        .raw(io.trailkeep.lake.Lake.absolute(conf.get(ConfKey.RAW)))
-        .events(conf.getLong(ConfKey.GENERATE_EVENTS))
-        .days(conf.getInt(ConfKey.GENERATE_DAYS))
-        .seed(conf.getLong(ConfKey.GENERATE_SEED))
-        .start(day)
-        .accounts(conf.getInt(ConfKey.GENERATE_ACCOUNTS))
-        .scenarios(names)
-        .flowRatio(conf.getDouble(ConfKey.GENERATE_FLOW_RATIO))
-        .flowFormat(conf.get(ConfKey.GENERATE_FLOW_FORMAT))
-        .findingsPerDay(conf.getDouble(ConfKey.GENERATE_FINDINGS_PER_DAY));
+    return Generator.with(Sessions.hadoopConf(conf)).options(conf);
   }
 }

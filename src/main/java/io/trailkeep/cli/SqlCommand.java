@@ -67,7 +67,7 @@ final class SqlCommand implements Callable<Integer> {
       TablePrinter.rows(out, result, common.json, limit);
       if (scan != null) {
         if (common.json) {
-          out.println(io.trailkeep.job.Json.write(Map.of("explain", scan)));
+          out.println(io.trailkeep.json.Json.write(Map.of("explain", scan)));
         } else {
           out.printf("files read: %s of %s %s%n", scan.get("files_read"), scan.get("files_total"),
               scan.get("tables"));

@@ -1,97 +1,132 @@
 package io.trailkeep.conf;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * Every configuration key TrailKeep understands, with its default and meaning. This is the one
- * place where options are declared; {@link TrailkeepConf} resolves them as flag &gt; conf file &gt;
- * default and rejects any key not listed here. Keys under {@code spark.} are passed to the Spark
- * session unchanged (for example {@code spark.driver.memory} or {@code spark.hadoop.fs.s3a.*}).
+ * Every configuration key TrailKeep understands, each declared once here with its type, default,
+ * validation and one-line doc. {@link TrailkeepConf} resolves values as flag &gt; conf file &gt;
+ * default, validates each with its key's type, and rejects keys not declared here. Jobs read
+ * typed values ({@code conf.get(ConfKey.INGEST_FILES_PER_TASK)} is an {@code Integer}); the
+ * {@code --help} text and the README's configuration table list these declarations (a test keeps
+ * the README in step). Keys under {@code spark.} are passed to the Spark session unchanged.
+ *
+ * @param <T> the value type
  */
-public final class ConfKey {
+public final class ConfKey<T> {
 
-  private static final Map<String, ConfKey> ALL = new LinkedHashMap<>();
+  private static final Map<String, ConfKey<?>> ALL = new LinkedHashMap<>();
 
-  public static final ConfKey RAW = key("raw", "demo-data/raw",
+  public static final ConfKey<String> RAW = key("raw", Types.TEXT, "demo-data/raw",
       "Root holding raw logs in the S3 layout (AWSLogs/...): a local path or s3a://bucket/prefix");
-  public static final ConfKey LAKE = key("lake", "demo-data/lake",
+  public static final ConfKey<String> LAKE = key("lake", Types.TEXT, "demo-data/lake",
       "Root of the Delta tables: a local path or s3a://bucket/prefix");
-  public static final ConfKey MASTER = key("master", "local[*]",
+  public static final ConfKey<String> MASTER = key("master", Types.TEXT, "local[*]",
       "Spark master when TrailKeep builds the session itself (ignored under spark-submit)");
-  public static final ConfKey SHUFFLE_PARTITIONS = key("shuffle-partitions", "8",
+  public static final ConfKey<Integer> SHUFFLE_PARTITIONS = key("shuffle-partitions",
+      Types.integer(1, 100_000), "8",
       "spark.sql.shuffle.partitions for the job's shuffles (keys only; kept small on purpose)");
-  public static final ConfKey INGEST_SOURCES = key("ingest.source", "all",
-      "Which sources ingest handles: cloudtrail, vpcflow, guardduty or all");
-  public static final ConfKey INGEST_FILES_PER_TASK = key("ingest.files-per-task", "256",
-      "Raw files parsed by one Spark task; fewer means more parallelism and more output files");
-  public static final ConfKey INGEST_LOOKBACK_DAYS = key("ingest.lookback-days", "2",
-      "Days before the last ingested day that are listed again for late deliveries");
-  public static final ConfKey INGEST_MAX_FILE_BYTES = key("ingest.max-file-bytes", "1073741824",
+  public static final ConfKey<String> INGEST_SOURCES = key("ingest.source",
+      Types.sourceList("cloudtrail", "vpcflow", "guardduty"), "all",
+      "Which sources ingest handles: cloudtrail, vpcflow, guardduty (comma-separated) or all");
+  public static final ConfKey<Integer> INGEST_FILES_PER_TASK = key("ingest.files-per-task",
+      Types.integer(1, 1_000_000), "256",
+      "Raw files parsed by one Spark task (at least two tasks per core are used when there are "
+          + "enough files)");
+  public static final ConfKey<Integer> INGEST_LOOKBACK_DAYS = key("ingest.lookback-days",
+      Types.integer(0, 3650), "2",
+      "Days before the last ingested day that an incremental ingest lists again for late deliveries");
+  public static final ConfKey<Long> INGEST_MAX_FILE_BYTES = key("ingest.max-file-bytes",
+      Types.longInteger(1024, Integer.MAX_VALUE - 16L), "1073741824",
       "Largest decompressed raw file parsed in memory; larger files are quarantined with a reason");
-  public static final ConfKey QUARANTINE_RAW_CHARS = key("ingest.quarantine-raw-chars", "8192",
+  public static final ConfKey<Integer> QUARANTINE_RAW_CHARS = key("ingest.quarantine-raw-chars",
+      Types.integer(0, 100_000_000), "8192",
       "Raw text kept per quarantined record or file, truncated beyond this many characters");
-  public static final ConfKey PARQUET_CODEC = key("write.parquet-codec", "zstd",
-      "Parquet compression codec for the lake's tables: zstd, snappy, gzip or uncompressed");
-  public static final ConfKey DELTA_LOG_STORE = key("delta.log-store", "default",
-      "Delta log store: default (single driver per table) or dynamodb:<table>:<region> for "
+  public static final ConfKey<String> PARQUET_CODEC = key("write.parquet-codec",
+      Types.choice("zstd", "snappy", "gzip", "lz4", "uncompressed"), "zstd",
+      "Parquet compression codec for the lake's tables");
+  public static final ConfKey<String> DELTA_LOG_STORE = key("delta.log-store",
+      Types.matching("default|dynamodb:[^:]+:[a-z0-9-]+", "'default' or 'dynamodb:<table>:<region>'"),
+      "default",
+      "Delta log store: default (one writer per table) or dynamodb:<table>:<region> for "
           + "concurrent writers (needs delta-storage-s3-dynamodb on the classpath)");
-  public static final ConfKey S3_ENDPOINT = key("s3.endpoint", "",
+  public static final ConfKey<String> S3_ENDPOINT = key("s3.endpoint", Types.TEXT, "",
       "S3 API endpoint URL (empty = AWS default for the region), e.g. http://127.0.0.1:9000");
-  public static final ConfKey S3_REGION = key("s3.region", "us-east-1", "S3 signing region");
-  public static final ConfKey S3_PATH_STYLE = key("s3.path-style", "false",
+  public static final ConfKey<String> S3_REGION = key("s3.region",
+      Types.matching("[a-z]{2}(-[a-z]+)+-\\d+", "an AWS region such as us-east-1"), "us-east-1",
+      "S3 signing region");
+  public static final ConfKey<Boolean> S3_PATH_STYLE = key("s3.path-style", Types.BOOLEAN, "false",
       "Use path-style requests (needed by most S3-compatible servers)");
-  public static final ConfKey S3_SSE = key("s3.sse", "none",
-      "Server-side encryption for objects TrailKeep writes: none, SSE-S3 or SSE-KMS");
-  public static final ConfKey S3_SSE_KMS_KEY = key("s3.sse-kms-key", "",
+  public static final ConfKey<String> S3_SSE = key("s3.sse", Types.choice("none", "SSE-S3", "SSE-KMS"),
+      "none", "Server-side encryption for objects TrailKeep writes");
+  public static final ConfKey<String> S3_SSE_KMS_KEY = key("s3.sse-kms-key", Types.TEXT, "",
       "KMS key id or ARN when s3.sse is SSE-KMS");
-  public static final ConfKey AWS_PROFILE = key("aws.profile", "",
+  public static final ConfKey<String> AWS_PROFILE = key("aws.profile", Types.TEXT, "",
       "Named AWS profile for credentials (empty = default provider chain)");
-  public static final ConfKey MAINTAIN_TARGET_FILE_BYTES = key("maintain.target-file-bytes", "134217728",
+  public static final ConfKey<String> AWS_ROLE_ARN = key("aws.role-arn",
+      Types.matching("|arn:aws[a-z-]*:iam::\\d{12}:role/.+", "a role ARN (arn:aws:iam::<account>:role/<name>)"),
+      "", "IAM role to assume for S3 access (empty = use the base credentials directly)");
+  public static final ConfKey<Long> MAINTAIN_TARGET_FILE_BYTES = key("maintain.target-file-bytes",
+      Types.longInteger(1024, Long.MAX_VALUE), "134217728",
       "Target size of files written by compaction (128 MiB)");
-  public static final ConfKey MAINTAIN_RETENTION = key("maintain.retention",
-      "cloudtrail=2557,cloudtrail_insights=2557,vpc_flow=400,guardduty_findings=2557",
-      "Retention per table in days, table=days,... (2557 days = 7 years)");
-  public static final ConfKey MAINTAIN_LEGAL_HOLD = key("maintain.legal-hold", "",
+  public static final ConfKey<Map<String, Integer>> MAINTAIN_RETENTION = key("maintain.retention",
+      Types.RETENTION, "cloudtrail=2557,cloudtrail_insights=2557,vpc_flow=400,guardduty_findings=2557",
+      "Retention per table in days, table=days,... (2557 days = 7 years); a table left out is never trimmed");
+  public static final ConfKey<LegalHoldSpec> MAINTAIN_LEGAL_HOLD = key("maintain.legal-hold",
+      Types.LEGAL_HOLD, "",
       "Rows retention never deletes: account=ID, principal=ARN, dates=FROM..TO, comma-separated");
-  public static final ConfKey MAINTAIN_VACUUM_HOURS = key("maintain.vacuum-hours", "168",
+  public static final ConfKey<Integer> MAINTAIN_VACUUM_HOURS = key("maintain.vacuum-hours",
+      Types.integer(0, 1_000_000), "168",
       "VACUUM keeps files needed by snapshots this recent; below 168 only with --force-vacuum");
-  public static final ConfKey AWS_ROLE_ARN = key("aws.role-arn", "",
-      "IAM role to assume for S3 access (empty = use the base credentials directly)");
-  public static final ConfKey GENERATE_SEED = key("generate.seed", "42",
-      "Seed of the data generator; equal seeds give byte-identical output");
-  public static final ConfKey GENERATE_EVENTS = key("generate.events", "20000",
+  public static final ConfKey<Long> GENERATE_SEED = key("generate.seed", Types.longInteger(Long.MIN_VALUE,
+      Long.MAX_VALUE), "42", "Seed of the data generator; equal seeds give byte-identical output");
+  public static final ConfKey<Long> GENERATE_EVENTS = key("generate.events",
+      Types.longInteger(1, Long.MAX_VALUE), "20000",
       "Approximate number of CloudTrail events the generator writes");
-  public static final ConfKey GENERATE_DAYS = key("generate.days", "2",
-      "Number of days the generated data spans");
-  public static final ConfKey GENERATE_START = key("generate.start", "2026-11-01",
-      "First UTC day of generated data (YYYY-MM-DD)");
-  public static final ConfKey GENERATE_ACCOUNTS = key("generate.accounts", "4",
-      "Number of AWS accounts in the generated organization");
-  public static final ConfKey GENERATE_SCENARIOS = key("generate.scenarios", "leaked-access-key",
-      "Comma-separated attack scenarios to inject (or none)");
-  public static final ConfKey GENERATE_FLOW_RATIO = key("generate.flow-ratio", "10",
+  public static final ConfKey<Integer> GENERATE_DAYS = key("generate.days", Types.integer(1, 36_500),
+      "2", "Number of days the generated data spans");
+  public static final ConfKey<LocalDate> GENERATE_START = key("generate.start", Types.DAY,
+      "2026-11-01", "First UTC day of generated data (YYYY-MM-DD)");
+  public static final ConfKey<Integer> GENERATE_ACCOUNTS = key("generate.accounts",
+      Types.integer(1, 500), "4", "Number of AWS accounts in the generated organization");
+  public static final ConfKey<List<String>> GENERATE_SCENARIOS = key("generate.scenarios",
+      Types.NAMES, "leaked-access-key", "Comma-separated attack scenarios to inject, all, or none");
+  public static final ConfKey<Double> GENERATE_FLOW_RATIO = key("generate.flow-ratio",
+      Types.decimal(0, 1_000_000), "10",
       "VPC flow-log records generated per CloudTrail event (0 = no flow logs)");
-  public static final ConfKey GENERATE_FLOW_FORMAT = key("generate.flow-format", "mixed",
-      "Flow-log format: mixed (default/custom/custom under Hive prefixes, by account), default, "
-          + "custom (30 fields) or a space-separated field list");
-  public static final ConfKey GENERATE_FINDINGS_PER_DAY = key("generate.findings-per-day", "2",
+  public static final ConfKey<String> GENERATE_FLOW_FORMAT = key("generate.flow-format", Types.TEXT,
+      "mixed", "Flow-log format: mixed (default/custom/custom under Hive prefixes, by account), "
+          + "default, custom (30 fields) or a space-separated field list");
+  public static final ConfKey<Double> GENERATE_FINDINGS_PER_DAY = key("generate.findings-per-day",
+      Types.decimal(0, 1_000_000), "2",
       "Background GuardDuty findings per account and day (0 = no GuardDuty exports at all)");
 
   private final String name;
-  private final String defaultValue;
+  private final Type<T> type;
+  private final String defaultText;
+  private final T defaultValue;
   private final String description;
 
-  private ConfKey(String name, String defaultValue, String description) {
+  private ConfKey(String name, Type<T> type, String defaultText, String description) {
     this.name = name;
-    this.defaultValue = defaultValue;
+    this.type = type;
+    this.defaultText = defaultText;
     this.description = description;
+    this.defaultValue = parse(defaultText);
   }
 
-  private static ConfKey key(String name, String defaultValue, String description) {
-    ConfKey k = new ConfKey(name, defaultValue, description);
-    ALL.put(name, k);
+  private static <T> ConfKey<T> key(String name, Type<T> type, String defaultText, String description) {
+    ConfKey<T> k = new ConfKey<>(name, type, defaultText, description);
+    if (ALL.put(name, k) != null) {
+      throw new IllegalStateException("configuration key declared twice: " + name);
+    }
     return k;
   }
 
@@ -99,7 +134,13 @@ public final class ConfKey {
     return name;
   }
 
-  public String defaultValue() {
+  /** The default as written in conf files and the README. */
+  public String defaultText() {
+    return defaultText;
+  }
+
+  /** The default, typed. */
+  public T defaultValue() {
     return defaultValue;
   }
 
@@ -107,13 +148,208 @@ public final class ConfKey {
     return description;
   }
 
+  /** What values the key takes, for help text ("integer 1..1000000"). */
+  public String typeDescription() {
+    return type.describe();
+  }
+
+  /** Parses and validates a value; a bad one is a {@link ConfException} naming the key and the fix. */
+  public T parse(String text) {
+    try {
+      return type.parse(text == null ? "" : text.trim());
+    } catch (ConfException e) {
+      throw new ConfException(name + " " + e.getMessage() + ", got '" + text + "'");
+    }
+  }
+
+  /** {@code value} as text that {@link #parse} accepts. */
+  public String format(T value) {
+    return type.format(value);
+  }
+
   /** All declared keys in declaration order. */
-  public static Map<String, ConfKey> all() {
+  public static Map<String, ConfKey<?>> all() {
     return Collections.unmodifiableMap(ALL);
   }
 
   @Override
   public String toString() {
     return name;
+  }
+
+  /** How a key's text becomes a value. A failure throws {@link ConfException} saying what is expected. */
+  public interface Type<T> {
+    T parse(String text);
+
+    String describe();
+
+    /** The text {@link #parse} turns back into {@code value}. */
+    default String format(T value) {
+      return String.valueOf(value);
+    }
+  }
+
+  /** The value types keys use. */
+  public static final class Types {
+    private Types() {}
+
+    static <T> Type<T> of(String describe, Function<String, T> parser) {
+      return of(describe, parser, String::valueOf);
+    }
+
+    static <T> Type<T> of(String describe, Function<String, T> parser, Function<T, String> format) {
+      return new Type<>() {
+        @Override
+        public T parse(String text) {
+          return parser.apply(text);
+        }
+
+        @Override
+        public String describe() {
+          return describe;
+        }
+
+        @Override
+        public String format(T value) {
+          return format.apply(value);
+        }
+      };
+    }
+
+    public static final Type<String> TEXT = of("text", s -> s);
+
+    public static final Type<Boolean> BOOLEAN = of("true or false", s -> {
+      String v = s.toLowerCase(Locale.ROOT);
+      if (v.equals("true") || v.equals("false")) {
+        return Boolean.parseBoolean(v);
+      }
+      throw new ConfException("must be true or false");
+    });
+
+    public static final Type<LocalDate> DAY = of("a day YYYY-MM-DD", s -> {
+      try {
+        return LocalDate.parse(s);
+      } catch (DateTimeParseException e) {
+        throw new ConfException("must be a day as YYYY-MM-DD");
+      }
+    });
+
+    /** Comma-separated names; blank and {@code none} give an empty list. */
+    public static final Type<List<String>> NAMES = of("comma-separated names, or none", s -> {
+      List<String> out = new java.util.ArrayList<>();
+      for (String p : s.split(",")) {
+        String n = p.trim();
+        if (!n.isEmpty() && !n.equals("none")) {
+          out.add(n);
+        }
+      }
+      return List.copyOf(out);
+    }, names -> String.join(",", names));
+
+    public static final Type<Map<String, Integer>> RETENTION = of("table=days,...", s -> {
+      Map<String, Integer> m = new TreeMap<>();
+      for (String part : s.split(",")) {
+        if (part.isBlank()) {
+          continue;
+        }
+        String[] kv = part.trim().split("=");
+        try {
+          int days = Integer.parseInt(kv[1].trim());
+          if (kv.length != 2 || days < 1 || !kv[0].trim().matches("[a-z_]+")) {
+            throw new IllegalArgumentException();
+          }
+          m.put(kv[0].trim(), days);
+        } catch (RuntimeException e) {
+          throw new ConfException("entry '" + part.trim() + "' must be table=days with days >= 1");
+        }
+      }
+      return Collections.unmodifiableMap(m);
+    }, m -> {
+      StringBuilder b = new StringBuilder();
+      for (Map.Entry<String, Integer> e : new TreeMap<>(m).entrySet()) {
+        b.append(b.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
+      }
+      return b.toString();
+    });
+
+    public static final Type<LegalHoldSpec> LEGAL_HOLD =
+        of("account=ID, principal=ARN, dates=FROM..TO (comma-separated)", LegalHoldSpec::parse);
+
+    public static Type<Integer> integer(int min, int max) {
+      return of("integer " + min + ".." + max, s -> {
+        try {
+          int v = Integer.parseInt(s);
+          if (v >= min && v <= max) {
+            return v;
+          }
+        } catch (NumberFormatException e) {
+          // reported below
+        }
+        throw new ConfException("must be an integer from " + min + " to " + max);
+      });
+    }
+
+    public static Type<Long> longInteger(long min, long max) {
+      return of("integer " + min + ".." + max, s -> {
+        try {
+          long v = Long.parseLong(s);
+          if (v >= min && v <= max) {
+            return v;
+          }
+        } catch (NumberFormatException e) {
+          // reported below
+        }
+        throw new ConfException("must be an integer from " + min + " to " + max);
+      });
+    }
+
+    public static Type<Double> decimal(double min, double max) {
+      return of("number " + min + ".." + max, s -> {
+        try {
+          double v = Double.parseDouble(s);
+          if (v >= min && v <= max) {
+            return v;
+          }
+        } catch (NumberFormatException e) {
+          // reported below
+        }
+        throw new ConfException("must be a number from " + min + " to " + max);
+      });
+    }
+
+    /** One of the given values (case-insensitive; the declared spelling is returned). */
+    public static Type<String> choice(String... values) {
+      return of("one of " + String.join(", ", values), s -> {
+        for (String v : values) {
+          if (v.equalsIgnoreCase(s)) {
+            return v;
+          }
+        }
+        throw new ConfException("must be one of " + String.join(", ", values));
+      });
+    }
+
+    /** {@code all}, or a comma-separated subset of {@code names}; normalized to the list or all. */
+    public static Type<String> sourceList(String... names) {
+      List<String> known = List.of(names);
+      return of("all or a comma-separated subset of " + String.join(", ", names), s -> {
+        for (String p : s.split(",")) {
+          String n = p.trim();
+          if (!n.equals("all") && !known.contains(n)) {
+            throw new ConfException("has unknown source '" + n + "'; use one of " + known + " or all");
+          }
+        }
+        return s;
+      });
+    }
+
+    public static Type<String> matching(String regex, String what) {
+      return of(what, s -> {
+        if (!s.matches(regex)) {
+          throw new ConfException("must be " + what);
+        }
+        return s;
+      });
+    }
   }
 }

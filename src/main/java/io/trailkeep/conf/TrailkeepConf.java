@@ -13,18 +13,22 @@ import java.util.TreeMap;
 
 /**
  * Resolved, immutable configuration: flag &gt; conf file &gt; default, for the keys declared in
- * {@link ConfKey}. Conf files are Java properties ({@code key = value}, {@code #} comments).
+ * {@link ConfKey}. Every value is validated by its key's type when resolved, so a bad value fails
+ * before any job starts. Conf files are Java properties ({@code key = value}, {@code #} comments).
  * Unknown keys, in a file or as overrides, raise {@link ConfException}; keys starting with
  * {@code spark.} are passed through to the Spark session. Credentials never belong here.
  */
 public final class TrailkeepConf {
 
-  private final Map<String, String> values;
+  private final Map<String, Object> values;
+  private final Map<String, String> texts;
   private final Map<String, String> sparkConf;
   private final String source;
 
-  private TrailkeepConf(Map<String, String> values, Map<String, String> sparkConf, String source) {
+  private TrailkeepConf(Map<String, Object> values, Map<String, String> texts,
+      Map<String, String> sparkConf, String source) {
     this.values = Collections.unmodifiableMap(values);
+    this.texts = Collections.unmodifiableMap(texts);
     this.sparkConf = Collections.unmodifiableMap(sparkConf);
     this.source = source;
   }
@@ -38,14 +42,16 @@ public final class TrailkeepConf {
    * Resolves the configuration.
    *
    * @param confFile properties file, or null for defaults only
-   * @param overrides values given as flags; they win over the file
+   * @param overrides values given as flags (null values are ignored); they win over the file
    */
   public static TrailkeepConf resolve(Path confFile, Map<String, String> overrides) {
+    TrailkeepConf c = new TrailkeepConf(new LinkedHashMap<>(), new LinkedHashMap<>(), new TreeMap<>(),
+        confFile == null ? "defaults" : confFile.toString());
     Map<String, String> merged = new LinkedHashMap<>();
-    Map<String, String> spark = new TreeMap<>();
-    for (ConfKey k : ConfKey.all().values()) {
-      merged.put(k.name(), k.defaultValue());
+    for (ConfKey<?> k : ConfKey.all().values()) {
+      merged.put(k.name(), k.defaultText());
     }
+    Map<String, String> spark = new TreeMap<>();
     if (confFile != null) {
       Properties props = new Properties();
       if (!Files.isRegularFile(confFile)) {
@@ -66,7 +72,15 @@ public final class TrailkeepConf {
         put(merged, spark, e.getKey(), e.getValue(), "option");
       }
     }
-    return new TrailkeepConf(merged, spark, confFile == null ? "defaults" : confFile.toString());
+    return build(merged, spark, c.source);
+  }
+
+  private static TrailkeepConf build(Map<String, String> texts, Map<String, String> spark, String source) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : texts.entrySet()) {
+      values.put(e.getKey(), ConfKey.all().get(e.getKey()).parse(e.getValue()));
+    }
+    return new TrailkeepConf(values, new LinkedHashMap<>(texts), new TreeMap<>(spark), source);
   }
 
   private static Map<String, String> toMap(Properties p) {
@@ -87,58 +101,40 @@ public final class TrailkeepConf {
       throw new ConfException("unknown configuration key '" + name + "' in " + where
           + "; valid keys are listed by 'trailkeep --help' and in conf/local.conf");
     }
-    merged.put(name, value);
+    merged.put(name, value.trim());
   }
 
-  /** Returns a copy with the given values overriding this one (same validation as flags). */
+  /** A copy with the given values (key name to text) overriding this one, validated as flags are. */
   public TrailkeepConf with(Map<String, String> overrides) {
-    Map<String, String> merged = new LinkedHashMap<>(values);
+    Map<String, String> merged = new LinkedHashMap<>(texts);
     Map<String, String> spark = new TreeMap<>(sparkConf);
     for (Map.Entry<String, String> e : overrides.entrySet()) {
       if (e.getValue() != null) {
         put(merged, spark, e.getKey(), e.getValue(), "option");
       }
     }
-    return new TrailkeepConf(merged, spark, source);
+    return build(merged, spark, source);
   }
 
-  public String get(ConfKey key) {
-    return values.get(key.name());
+  /** A copy with one typed value replaced, validated by its key's type. */
+  public <T> TrailkeepConf with(ConfKey<T> key, T value) {
+    Map<String, Object> v = new LinkedHashMap<>(values);
+    Map<String, String> t = new LinkedHashMap<>(texts);
+    String text = key.format(value);
+    v.put(key.name(), key.parse(text));
+    t.put(key.name(), text);
+    return new TrailkeepConf(v, t, sparkConf, source);
   }
 
-  public int getInt(ConfKey key) {
-    String v = get(key);
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfException(key.name() + " must be an integer, got '" + v + "'");
-    }
+  /** The typed value of {@code key}. */
+  @SuppressWarnings("unchecked")
+  public <T> T get(ConfKey<T> key) {
+    return (T) values.get(key.name());
   }
 
-  public long getLong(ConfKey key) {
-    String v = get(key);
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfException(key.name() + " must be an integer, got '" + v + "'");
-    }
-  }
-
-  public double getDouble(ConfKey key) {
-    String v = get(key);
-    try {
-      return Double.parseDouble(v.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfException(key.name() + " must be a number, got '" + v + "'");
-    }
-  }
-
-  public boolean getBoolean(ConfKey key) {
-    String v = get(key).trim().toLowerCase(java.util.Locale.ROOT);
-    if (v.equals("true") || v.equals("false")) {
-      return Boolean.parseBoolean(v);
-    }
-    throw new ConfException(key.name() + " must be true or false, got '" + get(key) + "'");
+  /** The value of {@code key} as text (as given, or the default's text). */
+  public String text(ConfKey<?> key) {
+    return texts.get(key.name());
   }
 
   /** Keys starting with {@code spark.} as given in the conf file or flags. */

@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.lake.Lake;
-import io.trailkeep.maintain.MaintenanceState;
+import io.trailkeep.lake.MaintenanceState;
 import io.trailkeep.schema.AccessKeyTable;
 import io.trailkeep.schema.CloudTrailTable;
 import java.sql.Date;

@@ -4,9 +4,6 @@ import io.trailkeep.conf.ConfException;
 import io.trailkeep.generate.Org.Account;
 import io.trailkeep.generate.Org.Instance;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,8 +26,6 @@ final class FlowWriter {
       "sublocation-id", "action", "tcp-flags", "pkt-srcaddr", "pkt-dstaddr", "pkt-src-aws-service",
       "pkt-dst-aws-service", "traffic-path", "flow-direction", "log-status", "reject-reason");
   static final List<String> DEFAULT_FORMAT = io.trailkeep.schema.VpcFlowTable.DEFAULT_FORMAT;
-  private static final DateTimeFormatter KEY_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'").withZone(ZoneOffset.UTC);
   private static final int[] SCAN_PORTS = {22, 23, 3389, 445, 1433, 3306, 5900, 8080, 6379, 9200};
   private static final String[] SERVICE_PREFIXES = {"52.216.", "3.5.", "52.94.", "54.239."};
 
@@ -107,18 +102,9 @@ final class FlowWriter {
     formatFor(spec, 0);
   }
 
-  /** Object key (under the raw root) of the flow file delivered at {@code delivered}. */
-  String key(Account a, String region, Network net, Instant delivered, SplittableRandom r) {
-    String day = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC).format(delivered);
-    String name = a.id + "_vpcflowlogs_" + region + "_" + net.flowLogId + "_" + KEY_TIME.format(delivered)
-        + "_" + Ids.hex(r, 8) + ".log.gz";
-    if (!hive) {
-      return "AWSLogs/" + a.id + "/vpcflowlogs/" + region + "/" + day + "/" + name;
-    }
-    String[] ymd = day.split("/");
-    String hour = DateTimeFormatter.ofPattern("HH").withZone(ZoneOffset.UTC).format(delivered);
-    return "AWSLogs/aws-account-id=" + a.id + "/aws-service=vpcflowlogs/aws-region=" + region
-        + "/year=" + ymd[0] + "/month=" + ymd[1] + "/day=" + ymd[2] + "/hour=" + hour + "/" + name;
+  /** Whether this account's files go under Hive-compatible hourly prefixes. */
+  boolean hive() {
+    return hive;
   }
 
   /** The file body: header line, then one line per record. */
@@ -144,13 +130,14 @@ final class FlowWriter {
     if (net.instances.isEmpty()) {
       return out;
     }
-    int target = Generator.poisson(r, expected);
+    int target = Randoms.poisson(r, expected);
     List<Instance> exposed = new ArrayList<>();
     for (Instance i : net.instances) {
       if (i.publicIp != null) {
         exposed.add(i);
       }
     }
+    java.util.Set<String> idle = new java.util.HashSet<>();
     while (out.size() < target) {
       Instance inst = net.instances.get(r.nextInt(net.instances.size()));
       long start = t0 + r.nextInt(240);
@@ -232,12 +219,13 @@ final class FlowWriter {
         reply.action = r.nextInt(4) == 0 ? "REJECT" : "ACCEPT";
         reply.trafficPath = 8;
         out.add(reply);
-      } else {
-        FlowRecord idle = onInstance(a, region, inst, t0, null);
-        idle.logStatus = "NODATA";
-        idle.type = null;
-        idle.action = null;
-        out.add(idle);
+      } else if (idle.add(inst.eni)) {
+        // an interface without traffic in the window: one NODATA record, as AWS writes it
+        FlowRecord none = onInstance(a, region, inst, t0, null);
+        none.logStatus = "NODATA";
+        none.type = null;
+        none.action = null;
+        out.add(none);
       }
     }
     return out;

@@ -8,15 +8,19 @@ import static org.apache.spark.sql.functions.regexp_extract;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.ManifestTable;
+import io.trailkeep.storage.AwsLogKeys;
+import io.trailkeep.storage.RawFile;
+import io.trailkeep.storage.RawStore;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -28,58 +32,91 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 
 /**
- * Finds raw objects under the raw root that the manifest does not list yet, walking the AWS layout
- * {@code AWSLogs/[o-org/]<account>/<service>/<region>/YYYY/MM/DD/} (or its Hive-compatible form
- * {@code AWSLogs/aws-account-id=<a>/aws-service=<s>/aws-region=<r>/year=/month=/day=/}) through a
- * {@link RawStore}.
+ * Finds raw objects under the raw root that the manifest does not mark done, walking the AWS
+ * layouts ({@link AwsLogKeys}) through a {@link RawStore}.
  *
- * <p>Cost: a region prefix never ingested before is listed in full (one LIST per 1000 keys). A
- * region already in the manifest is listed only from its last ingested day minus
- * {@code lookbackDays} (late deliveries) up to the newest day present; CloudTrail day prefixes
- * start after the last ingested key (less one hour of margin). So the nightly LIST count grows
- * with the days scanned, not with history. Prefixes are listed in parallel on the driver. The
- * final comparison with the manifest is a distributed anti-join, so the driver never holds the
- * whole history.
+ * <p><b>Incremental</b> (every night): a region prefix never ingested is listed in full. A region
+ * in the manifest is listed only from its last ingested day minus {@code lookbackDays} (late
+ * deliveries) onwards, and CloudTrail day folders only from one hour before the newest ingested
+ * key ({@link #incrementalWindow}). So the LIST count grows with the days scanned, not with history.
+ * The price: a file that lands later than that window, with a key that sorts earlier, is never
+ * listed.
+ *
+ * <p><b>Reconcile</b>: every region prefix is listed in full, or only the days in [from, to]. New
+ * files that the incremental window would not have listed are counted as
+ * {@code missed_by_incremental}.
+ *
+ * <p>Files whose latest manifest state is {@code failed} (our code failed on them) are retried by
+ * every run, listed or not. Prefixes are listed in parallel on the driver; the comparison with the
+ * manifest is a distributed anti-join, so the driver never holds the whole history.
  */
-public final class Discovery {
-  private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
-  private static final Pattern ORG = Pattern.compile("o-[a-z0-9]{10,32}");
-  private static final Pattern HIVE_ACCOUNT = Pattern.compile("aws-account-id=\\d{12}");
-  private static final Pattern KEY_TIME = Pattern.compile("_(\\d{8}T\\d{4})Z_[^/]*$");
-  private static final DateTimeFormatter KEY_FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm");
+final class Discovery {
   private static final int LIST_THREADS = 16;
-  /** YYYY/MM/DD/, plain or Hive-style (year=YYYY/month=MM/day=DD/). */
-  private static final String DAY_PATH = "(?:year=)?\\d{4}/(?:month=)?\\d{2}/(?:day=)?\\d{2}/";
+  private static final String REGION_DIR = "^(.*/)" + AwsLogKeys.DAY_DIRS_REGEX;
+  private static final String DAY_DIR = "^(.*/" + AwsLogKeys.DAY_DIRS_REGEX + ")";
+  private static final Pattern REGION_OF = Pattern.compile(REGION_DIR);
+  private static final Pattern DAY_OF = Pattern.compile(DAY_DIR);
 
   private final Lake lake;
   private final int lookbackDays;
 
-  public Discovery(Lake lake, int lookbackDays) {
+  Discovery(Lake lake, int lookbackDays) {
     this.lake = lake;
     this.lookbackDays = lookbackDays;
   }
 
-  /** Counts from one discovery, for the summary. */
-  public static final class Found {
-    public final List<RawFile> newFiles;
-    public final long filesSeen;
-    public final long listRequests;
+  /** How much to list. */
+  enum Mode { INCREMENTAL, RECONCILE }
 
-    Found(List<RawFile> newFiles, long filesSeen, long listRequests) {
-      this.newFiles = newFiles;
-      this.filesSeen = filesSeen;
-      this.listRequests = listRequests;
-    }
-  }
+  /** The result: files not done yet, and what listing cost. */
+  record Found(List<RawFile> newFiles, long filesSeen, long listRequests, long missedByIncremental) {}
 
-  /** What the manifest knows about a region prefix. */
+  /** What the manifest says about each region and day folder: the incremental listing window. */
   private static final class State {
     final Map<String, LocalDate> lastDay = new HashMap<>();
     final Map<String, String> lastPathOfDay = new HashMap<>();
   }
 
-  /** Lists the root through {@code store} and returns the files not in the manifest. */
-  public Found discover(RawStore store) {
+  /** Where an incremental run starts listing a region: its first day and, per day, StartAfter. */
+  private record Window(LocalDate from, Map<String, String> lastPathOfDay) {
+    /** The key to start after in {@code dayDir}, if any: one hour before its newest ingested key. */
+    Optional<String> startAfter(String dayDir) {
+      String last = lastPathOfDay.get(dayDir);
+      if (last == null) {
+        return Optional.empty();
+      }
+      Optional<LocalDateTime> minute = AwsLogKeys.deliveryMinute(last);
+      if (minute.isEmpty()) {
+        return Optional.empty();
+      }
+      LocalDateTime margin = minute.get().minusHours(1);
+      if (!margin.toLocalDate().equals(minute.get().toLocalDate())) {
+        return Optional.empty();
+      }
+      return AwsLogKeys.startAfter(dayDir, last, margin);
+    }
+
+    /** Whether an incremental listing of this window reaches {@code path} of day {@code day}. */
+    boolean reaches(String dayDir, LocalDate day, String path) {
+      if (from == null) {
+        return true;
+      }
+      if (day == null || day.isBefore(from)) {
+        return day == null;
+      }
+      Optional<String> after = startAfter(dayDir);
+      return after.isEmpty() || path.compareTo(after.get()) > 0;
+    }
+  }
+
+  /** The incremental window of {@code regionDir}: everything when the region is new. */
+  private Window incrementalWindow(State s, String regionDir) {
+    LocalDate last = s.lastDay.get(regionDir);
+    return new Window(last == null ? null : last.minusDays(lookbackDays), s.lastPathOfDay);
+  }
+
+  /** Lists the root and returns the files not done; {@code from}/{@code to} bound reconcile. */
+  Found discover(RawStore store, Mode mode, LocalDate from, LocalDate to) {
     State state = manifestState();
     List<RawStore.Entry> listed = Collections.synchronizedList(new ArrayList<>());
     String root = store.root();
@@ -91,50 +128,79 @@ public final class Discovery {
       }
       store.listFiles(root + "/", null, listed::add);
     } else {
-      walk(store, awsLogs, state, listed);
+      walk(store, awsLogs, mode == Mode.RECONCILE ? null : state, from, to, listed);
     }
-    List<RawFile> all = new ArrayList<>(listed.size());
+    Map<String, RawFile> all = new LinkedHashMap<>();
     for (RawStore.Entry e : listed) {
       String name = e.path.substring(e.path.lastIndexOf('/') + 1);
       if (!name.startsWith(".") && !name.startsWith("_")) {
-        all.add(RawFile.classify(e.path, e.size, e.modificationTime));
+        all.put(e.path, RawFile.classify(e.path, e.size, e.modificationTime));
       }
     }
-    all.sort((a, b) -> a.path.compareTo(b.path));
-    return new Found(notInManifest(all), all.size(), store.listRequests());
+    long seen = all.size();
+    for (RawFile f : Manifest.withStatus(lake, ManifestTable.NOT_DONE, null, null)) {
+      all.putIfAbsent(f.path, f);
+    }
+    List<RawFile> sorted = new ArrayList<>(all.values());
+    sorted.sort((a, b) -> a.path.compareTo(b.path));
+    List<RawFile> fresh = notDone(sorted);
+    long missed = 0;
+    if (mode == Mode.RECONCILE) {
+      for (RawFile f : fresh) {
+        if (!reachedIncrementally(state, f)) {
+          missed++;
+        }
+      }
+    }
+    return new Found(fresh, seen, store.listRequests(), missed);
   }
 
-  private void walk(RawStore store, String awsLogs, State state, List<RawStore.Entry> out) {
+  private boolean reachedIncrementally(State s, RawFile f) {
+    Matcher region = REGION_OF.matcher(f.path);
+    Matcher day = DAY_OF.matcher(f.path);
+    if (!region.find() || !day.find()) {
+      return true; // outside the day layout: always listed in full
+    }
+    return incrementalWindow(s, region.group(1)).reaches(day.group(1), f.deliveryDate, f.path);
+  }
+
+  /** Walks AWSLogs/; {@code state} null means reconcile (every day, or [from, to]). */
+  private void walk(RawStore store, String awsLogs, State state, LocalDate from, LocalDate to,
+      List<RawStore.Entry> out) {
     List<String> accounts = new ArrayList<>();
     List<String> other = new ArrayList<>();
     List<String> hiveAccounts = new ArrayList<>();
     for (String d : store.childDirs(awsLogs)) {
       String name = lastSegment(d);
-      if (ORG.matcher(name).matches()) {
+      if (AwsLogKeys.ORG.matcher(name).matches()) {
         accounts.addAll(store.childDirs(d));
-      } else if (ACCOUNT.matcher(name).matches()) {
+      } else if (AwsLogKeys.ACCOUNT.matcher(name).matches()) {
         accounts.add(d);
+      } else if (AwsLogKeys.HIVE_ACCOUNT.matcher(name).matches()) {
+        hiveAccounts.add(d);
       } else {
-        if (HIVE_ACCOUNT.matcher(name).matches()) {
-          hiveAccounts.add(d);
-        } else {
-          other.add(d); // anything else under AWSLogs/: listed in full
-        }
+        other.add(d); // anything else under AWSLogs/: listed in full
       }
     }
     ForkJoinPool pool = new ForkJoinPool(LIST_THREADS);
     try {
+      // <account>/<service>/<region>/ (Hive: aws-account-id=/aws-service=/aws-region=/)
       List<String> regions = pool.submit(() -> accounts.parallelStream()
           .flatMap(a -> store.childDirs(a).stream())
           .flatMap(s -> store.childDirs(s).stream())
           .collect(Collectors.toList())).get();
-      // Hive-compatible layout: aws-account-id=<a>/aws-service=<s>/aws-region=<r>/year=/month=/day=
       regions.addAll(pool.submit(() -> hiveAccounts.parallelStream()
           .flatMap(a -> store.childDirs(a).stream())
           .flatMap(s -> store.childDirs(s).stream())
           .collect(Collectors.toList())).get());
       pool.submit(() -> {
-        regions.parallelStream().forEach(r -> walkRegion(store, r, state, out));
+        regions.parallelStream().forEach(r -> {
+          if (state == null) {
+            walkRegion(store, r, new Window(from, Map.of()), to, out);
+          } else {
+            walkRegion(store, r, incrementalWindow(state, r), null, out);
+          }
+        });
         other.parallelStream().forEach(o -> store.listFiles(o, null, out::add));
       }).get();
     } catch (InterruptedException e) {
@@ -150,66 +216,53 @@ public final class Discovery {
     }
   }
 
-  private void walkRegion(RawStore store, String region, State state, List<RawStore.Entry> out) {
-    LocalDate last = state.lastDay.get(region);
-    if (last == null) {
+  /** Lists the days of {@code region} from {@code w.from} (all when null) to {@code to} (open when null). */
+  private static void walkRegion(RawStore store, String region, Window w, LocalDate to,
+      List<RawStore.Entry> out) {
+    if (w.from() == null && to == null) {
       store.listFiles(region, null, out::add);
       return;
     }
-    LocalDate from = last.minusDays(lookbackDays);
+    LocalDate from = w.from() == null ? LocalDate.MIN : w.from();
+    LocalDate until = to == null ? LocalDate.MAX : to;
     for (String year : store.childDirs(region)) {
-      int y = parse(lastSegment(year));
-      if (y < from.getYear()) {
+      int y = number(lastSegment(year));
+      if (y < from.getYear() || (y != Integer.MAX_VALUE && y > until.getYear())) {
         continue;
       }
       for (String month : store.childDirs(year)) {
-        int m = parse(lastSegment(month));
-        if (y == from.getYear() && m < from.getMonthValue()) {
+        int m = number(lastSegment(month));
+        if ((y == from.getYear() && m < from.getMonthValue())
+            || (y == until.getYear() && m != Integer.MAX_VALUE && m > until.getMonthValue())) {
           continue;
         }
         for (String day : store.childDirs(month)) {
-          int d = parse(lastSegment(day));
+          int d = number(lastSegment(day));
           LocalDate date;
           try {
             date = LocalDate.of(y, m, d);
           } catch (RuntimeException e) {
-            store.listFiles(day, null, out::add);
+            store.listFiles(day, null, out::add); // not a day folder: list it, classify later
             continue;
           }
-          if (!date.isBefore(from)) {
-            store.listFiles(day, startAfter(day, state.lastPathOfDay.get(day)), out::add);
+          if (!date.isBefore(from) && !date.isAfter(until)) {
+            store.listFiles(day, w.startAfter(day).orElse(null), out::add);
           }
         }
       }
     }
   }
 
-  /** For CloudTrail day prefixes: start one hour before the last ingested delivery. */
-  static String startAfter(String dayDir, String lastIngested) {
-    if (lastIngested == null || !(dayDir.contains("/CloudTrail/") || dayDir.contains("/CloudTrail-Insight/"))) {
-      return null;
-    }
-    Matcher m = KEY_TIME.matcher(lastIngested);
-    if (!m.find() || !lastIngested.startsWith(dayDir)) {
-      return null;
-    }
-    LocalDateTime t = LocalDateTime.parse(m.group(1), KEY_FORMAT).minusHours(1);
-    String name = lastIngested.substring(dayDir.length(), m.start() + 1);
-    if (!t.toLocalDate().equals(LocalDateTime.parse(m.group(1), KEY_FORMAT).toLocalDate())) {
-      return null;
-    }
-    return dayDir + name + KEY_FORMAT.format(t);
-  }
-
   private State manifestState() {
     State s = new State();
-    if (!lake.exists(ManifestTable.NAME)) {
+    Dataset<Row> latest = Manifest.latest(lake);
+    if (latest == null) {
       return s;
     }
-    Dataset<Row> m = lake.read(ManifestTable.NAME).filter(col("delivery_date").isNotNull())
+    Dataset<Row> m = latest.filter(col("delivery_date").isNotNull())
         .select(col("path"), col("delivery_date"),
-            regexp_extract(col("path"), "^(.*/)" + DAY_PATH, 1).alias("region_dir"),
-            regexp_extract(col("path"), "^(.*/" + DAY_PATH + ")", 1).alias("day_dir"))
+            regexp_extract(col("path"), REGION_DIR, 1).alias("region_dir"),
+            regexp_extract(col("path"), DAY_DIR, 1).alias("day_dir"))
         .filter(col("region_dir").notEqual(""));
     Dataset<Row> last = m.groupBy("region_dir").agg(max("delivery_date").alias("last_day"));
     for (Row r : last.collectAsList()) {
@@ -224,8 +277,9 @@ public final class Discovery {
     return s;
   }
 
-  private List<RawFile> notInManifest(List<RawFile> all) {
-    if (all.isEmpty() || !lake.exists(ManifestTable.NAME)) {
+  private List<RawFile> notDone(List<RawFile> all) {
+    Dataset<Row> done = all.isEmpty() ? null : Manifest.donePaths(lake);
+    if (done == null) {
       return all;
     }
     List<String> paths = new ArrayList<>(all.size());
@@ -233,8 +287,7 @@ public final class Discovery {
       paths.add(f.path);
     }
     Dataset<Row> listed = lake.spark().createDataset(paths, Encoders.STRING()).toDF("path");
-    Dataset<Row> known = lake.read(ManifestTable.NAME).select("path");
-    Set<String> fresh = new HashSet<>(listed.join(known, listed.col("path").equalTo(known.col("path")),
+    Set<String> fresh = new HashSet<>(listed.join(done, listed.col("path").equalTo(done.col("path")),
         "left_anti").as(Encoders.STRING()).collectAsList());
     List<RawFile> out = new ArrayList<>();
     for (RawFile f : all) {
@@ -250,7 +303,7 @@ public final class Discovery {
     return d.substring(d.lastIndexOf('/') + 1);
   }
 
-  private static int parse(String segment) {
+  private static int number(String segment) {
     String s = segment.substring(segment.indexOf('=') + 1);
     try {
       return Integer.parseInt(s);

@@ -1,16 +1,23 @@
 package io.trailkeep.ingest;
 
 import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.ConfKey;
 import io.trailkeep.ingest.cloudtrail.CloudTrailFormat;
 import io.trailkeep.ingest.guardduty.GuardDutyFormat;
 import io.trailkeep.ingest.vpcflow.VpcFlowFormat;
+import io.trailkeep.job.CrashPoints;
+import io.trailkeep.job.JobAction;
 import io.trailkeep.job.JobResult;
-import io.trailkeep.job.Progress;
-import io.trailkeep.job.RunHistory;
+import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
-import java.sql.Timestamp;
-import java.time.Duration;
-import java.time.Instant;
+import io.trailkeep.schema.ManifestTable;
+import io.trailkeep.storage.AwsLogKeys;
+import io.trailkeep.storage.HadoopRawStore;
+import io.trailkeep.storage.RawFile;
+import io.trailkeep.storage.RawStore;
+import io.trailkeep.storage.S3Clients;
+import io.trailkeep.storage.S3RawStore;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,43 +26,53 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.spark.sql.Row;
 
 /**
- * The ingest action: discovers new raw files under a raw root and lands them in the lake (see
- * {@link IngestPipeline} for cost and crash safety). Built with typed setters; every option has a
- * default, and {@link #option(String, String)} rejects keys it does not know. Runs under the Spark
- * job group {@code trailkeep-ingest-<run id>} and appends its {@link Result} to run_history.
+ * The ingest action: finds raw files under a raw root that the manifest does not mark done
+ * ({@link Discovery}) and lands them in the lake, one {@link IngestBatch} per source table, then
+ * commits the run's manifest entries once, after every table.
+ *
+ * <p>Modes: incremental (the default; lists the recent window), {@link #reconcile} (lists the
+ * whole range and reports what the incremental window missed), {@link #retryQuarantined}
+ * (re-reads quarantined files with the current parser). Files our own code fails on are reported,
+ * not marked done, and retried by the next run; such a run ends {@code partial} (exit 1).
+ *
+ * <p>Options: {@link ConfKey#RAW}, {@code ingest.*} keys (see {@link #keys()}).
  */
-public final class IngestJob {
+public final class IngestJob extends JobAction<IngestJob, IngestJob.Result> {
 
   /** Formats per source, in processing order. */
-  private static final Map<String, List<SourceFormat>> FORMATS = formats();
+  private static final Map<String, SourceFormat> FORMATS = formats();
 
-  private static Map<String, List<SourceFormat>> formats() {
-    Map<String, List<SourceFormat>> m = new LinkedHashMap<>();
-    m.put("cloudtrail", List.of(new CloudTrailFormat()));
-    m.put("vpcflow", List.of(new VpcFlowFormat()));
-    m.put("guardduty", List.of(new GuardDutyFormat()));
+  private static Map<String, SourceFormat> formats() {
+    Map<String, SourceFormat> m = new LinkedHashMap<>();
+    m.put("cloudtrail", new CloudTrailFormat());
+    m.put("vpcflow", new VpcFlowFormat());
+    m.put("guardduty", new GuardDutyFormat());
     return Collections.unmodifiableMap(m);
   }
 
-  /** Source names accepted by {@link #sources}. */
+  /** Source names accepted by {@code ingest.source}. */
   public static Set<String> knownSources() {
     return FORMATS.keySet();
   }
 
-  private final Lake lake;
-  private String raw;
-  private Set<String> sources = new LinkedHashSet<>(FORMATS.keySet());
-  private int filesPerTask = 256;
-  private int lookbackDays = 2;
-  private long maxFileBytes = 1L << 30;
-  private int quarantineRawChars = 8192;
-  private Progress progress = Progress.silent();
+  /** Which files a run considers. */
+  public enum Mode {
+    INCREMENTAL, RECONCILE, RETRY_QUARANTINED;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  private final Map<String, SourceFormat> formats = new LinkedHashMap<>(FORMATS);
+  private Mode mode = Mode.INCREMENTAL;
+  private LocalDate from;
+  private LocalDate to;
 
   private IngestJob(Lake lake) {
-    this.lake = lake;
+    super("ingest", lake);
   }
 
   /** An ingest into {@code lake}. */
@@ -63,238 +80,243 @@ public final class IngestJob {
     return new IngestJob(lake);
   }
 
-  /** Root holding {@code AWSLogs/}; required. */
+  @Override
+  protected List<ConfKey<?>> keys() {
+    return List.of(ConfKey.RAW, ConfKey.INGEST_SOURCES, ConfKey.INGEST_FILES_PER_TASK,
+        ConfKey.INGEST_LOOKBACK_DAYS, ConfKey.INGEST_MAX_FILE_BYTES, ConfKey.QUARANTINE_RAW_CHARS);
+  }
+
+  @Override
+  protected String description() {
+    return "TrailKeep ingest (" + mode.label() + ") of " + get(ConfKey.RAW);
+  }
+
+  /** Root holding {@code AWSLogs/}. */
   public IngestJob raw(String rawRoot) {
-    this.raw = rawRoot;
+    return set(ConfKey.RAW, rawRoot);
+  }
+
+  /** Sources to ingest: {@code all} or a comma-separated subset of {@link #knownSources()}. */
+  public IngestJob sources(String spec) {
+    return set(ConfKey.INGEST_SOURCES, spec);
+  }
+
+  /** Raw files per Spark task. */
+  public IngestJob filesPerTask(int n) {
+    return set(ConfKey.INGEST_FILES_PER_TASK, n);
+  }
+
+  /** Days before the last ingested day that an incremental run lists again. */
+  public IngestJob lookbackDays(int days) {
+    return set(ConfKey.INGEST_LOOKBACK_DAYS, days);
+  }
+
+  /** Largest decompressed file parsed; larger ones are quarantined. */
+  public IngestJob maxFileBytes(long n) {
+    return set(ConfKey.INGEST_MAX_FILE_BYTES, n);
+  }
+
+  /** Raw text kept per quarantine row. */
+  public IngestJob quarantineRawChars(int n) {
+    return set(ConfKey.QUARANTINE_RAW_CHARS, n);
+  }
+
+  /** Lists every day (or [from, to]) instead of the incremental window; see {@link Discovery}. */
+  public IngestJob reconcile(LocalDate first, LocalDate last) {
+    return mode(Mode.RECONCILE, first, last);
+  }
+
+  /** Re-reads the files whose state is quarantined or partial, delivered within [from, to]. */
+  public IngestJob retryQuarantined(LocalDate first, LocalDate last) {
+    return mode(Mode.RETRY_QUARANTINED, first, last);
+  }
+
+  private IngestJob mode(Mode m, LocalDate first, LocalDate last) {
+    if (first != null && last != null && first.isAfter(last)) {
+      throw new ConfException("--from " + first + " is after --to " + last);
+    }
+    this.mode = m;
+    this.from = first;
+    this.to = last;
     return this;
   }
 
-  /** Sources to ingest: {@code all} or a comma-separated subset of {@link #knownSources()}. Default all. */
-  public IngestJob sources(String spec) {
+  /** Replaces the parser of a source (tests inject a failing one). */
+  IngestJob format(SourceFormat format) {
+    formats.put(format.source(), format);
+    return this;
+  }
+
+  private Set<String> sources() {
     Set<String> s = new LinkedHashSet<>();
-    for (String part : spec.split(",")) {
+    for (String part : get(ConfKey.INGEST_SOURCES).split(",")) {
       String name = part.trim();
       if (name.equals("all")) {
-        s.addAll(FORMATS.keySet());
-      } else if (FORMATS.containsKey(name)) {
-        s.add(name);
+        s.addAll(formats.keySet());
       } else {
-        throw new ConfException("unknown source '" + name + "'; use one of " + FORMATS.keySet()
-            + " or all");
+        s.add(name);
       }
     }
-    this.sources = s;
-    return this;
+    return s;
   }
 
-  /** Raw files per Spark task (at least two tasks per core when there are enough files). Default 256. */
-  public IngestJob filesPerTask(int n) {
-    if (n < 1) {
-      throw new ConfException("ingest.files-per-task must be at least 1");
-    }
-    this.filesPerTask = n;
-    return this;
-  }
+  /** What the listing found and cost. */
+  public record Listing(long filesSeen, long listRequests, long filesMissedByIncremental) {}
 
-  /** Days before the last ingested day that are listed again for late deliveries. Default 2. */
-  public IngestJob lookbackDays(int days) {
-    if (days < 0) {
-      throw new ConfException("ingest.lookback-days must be 0 or more");
-    }
-    this.lookbackDays = days;
-    return this;
-  }
+  /** Files and rows of one table in one run. */
+  public record TableCounts(long files, long rowsWritten, long quarantined) {}
 
-  /** Largest decompressed file parsed; larger ones are quarantined. Default 1 GiB. */
-  public IngestJob maxFileBytes(long n) {
-    this.maxFileBytes = n;
-    return this;
-  }
-
-  /** Raw text kept per quarantine row. Default 8192 characters. */
-  public IngestJob quarantineRawChars(int n) {
-    this.quarantineRawChars = n;
-    return this;
-  }
-
-  public IngestJob progress(Progress p) {
-    this.progress = p;
-    return this;
-  }
-
-  /** Sets an option by its configuration key name; unknown keys are rejected. */
-  public IngestJob option(String key, String value) {
-    switch (key) {
-      case "raw":
-        return raw(value);
-      case "ingest.source":
-        return sources(value);
-      case "ingest.files-per-task":
-        return filesPerTask(Integer.parseInt(value));
-      case "ingest.lookback-days":
-        return lookbackDays(Integer.parseInt(value));
-      case "ingest.max-file-bytes":
-        return maxFileBytes(Long.parseLong(value));
-      case "ingest.quarantine-raw-chars":
-        return quarantineRawChars(Integer.parseInt(value));
-      default:
-        throw new ConfException("ingest has no option '" + key + "'");
-    }
-  }
-
-  /** Runs the ingest. */
-  public Result execute() {
-    if (raw == null) {
-      throw new ConfException("ingest needs --raw (the root that holds AWSLogs/)");
-    }
-    Instant started = Instant.now();
-    String runId = RunHistory.newRunId(started);
-    lake.spark().sparkContext().setJobGroup("trailkeep-ingest-" + runId, "TrailKeep ingest " + raw,
-        false);
-    try {
-      progress.info("ingest: listing %s", raw);
-      Discovery.Found found;
-      try (RawStore store = openStore()) {
-        found = new Discovery(lake, lookbackDays).discover(store);
-      }
-      progress.info("ingest: %d files seen, %d new", found.filesSeen, found.newFiles.size());
-      IngestPipeline pipeline = new IngestPipeline(lake, progress, filesPerTask, maxFileBytes,
-          quarantineRawChars);
-      IngestPipeline.BatchCounts total = new IngestPipeline.BatchCounts();
-      Map<String, Map<String, Object>> perTable = new TreeMap<>();
-      List<RawFile> skipped = new ArrayList<>();
-      List<Row> manifest = new ArrayList<>();
-      for (String source : sources) {
-        for (SourceFormat format : FORMATS.get(source)) {
-          Map<String, List<RawFile>> byTable = new TreeMap<>();
-          for (RawFile f : found.newFiles) {
-            if (format.accepts(f)) {
-              byTable.computeIfAbsent(format.tableFor(f), t -> new ArrayList<>()).add(f);
-            }
-          }
-          for (Map.Entry<String, List<RawFile>> e : byTable.entrySet()) {
-            IngestPipeline.BatchCounts c = pipeline.ingest(format, e.getKey(), e.getValue(), runId,
-                manifest);
-            total.add(c);
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("files", (long) e.getValue().size());
-            t.put("rows_written", c.rowsWritten);
-            t.put("quarantined", c.quarantined);
-            perTable.put(e.getKey(), t);
-          }
-        }
-      }
-      for (RawFile f : found.newFiles) {
-        boolean digest = f.kind == RawFile.Kind.CLOUDTRAIL_DIGEST && sources.contains(f.kind.source);
-        if (digest || f.kind == RawFile.Kind.UNKNOWN) {
-          skipped.add(f);
-        }
-      }
-      manifest.addAll(skippedRows(skipped, runId));
-      // one manifest commit per run, after every data commit of the run
-      IngestPipeline.appendManifest(lake, manifest);
-      double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
-      Result result = new Result(found.filesSeen, total.filesIngested, skipped.size(),
-          total.filesQuarantined, total.recordsRead, total.rowsWritten, total.duplicatesDropped,
-          total.quarantined, total.keyConflicts, total.bytesRead, found.listRequests,
-          total.filesIngested + total.filesQuarantined, seconds, perTable,
-          lake.root(), runId);
-      RunHistory.record(lake, runId, "ingest", started, "succeeded", options(), result);
-      progress.info("ingest: done in %.1fs", seconds);
-      return result;
-    } finally {
-      lake.spark().sparkContext().clearJobGroup();
-    }
-  }
-
-  private RawStore openStore() {
-    org.apache.hadoop.conf.Configuration hadoop = lake.spark().sparkContext().hadoopConfiguration();
-    return io.trailkeep.s3.S3Clients.isS3(raw) ? new io.trailkeep.s3.S3RawStore(raw, hadoop)
-        : new HadoopRawStore(raw, hadoop);
-  }
-
-  private static List<Row> skippedRows(List<RawFile> skipped, String runId) {
-    List<Row> rows = new ArrayList<>();
-    Timestamp now = Timestamp.from(Instant.now());
-    for (RawFile f : skipped) {
-      String status = f.kind == RawFile.Kind.UNKNOWN ? "unrecognized" : "skipped";
-      rows.add(IngestPipeline.manifestRow(f, f.kind.source, 0, 0, status, runId, now));
-    }
-    return rows;
-  }
-
-  private Map<String, String> options() {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("raw", raw);
-    o.put("lake", lake.root());
-    o.put("ingest.source", String.join(",", sources));
-    o.put("ingest.files-per-task", String.valueOf(filesPerTask));
-    o.put("ingest.lookback-days", String.valueOf(lookbackDays));
-    return o;
-  }
-
-  /** Counts of one ingest run. Immutable. */
-  public static final class Result implements JobResult {
-    public final long filesSeen;
-    public final long filesIngested;
-    public final long filesSkipped;
-    public final long filesQuarantined;
-    public final long recordsRead;
-    public final long rowsWritten;
-    public final long duplicatesDropped;
-    public final long quarantined;
-    public final long keyConflicts;
-    public final long bytesRead;
-    public final long listRequests;
-    public final long getRequests;
-    public final double seconds;
-    public final Map<String, Map<String, Object>> tables;
-    public final String lake;
-    public final String runId;
-
-    Result(long filesSeen, long filesIngested, long filesSkipped, long filesQuarantined,
-        long recordsRead, long rowsWritten, long duplicatesDropped, long quarantined,
-        long keyConflicts, long bytesRead, long listRequests, long getRequests, double seconds, Map<String, Map<String, Object>> tables, String lake,
-        String runId) {
-      this.filesSeen = filesSeen;
-      this.filesIngested = filesIngested;
-      this.filesSkipped = filesSkipped;
-      this.filesQuarantined = filesQuarantined;
-      this.recordsRead = recordsRead;
-      this.rowsWritten = rowsWritten;
-      this.duplicatesDropped = duplicatesDropped;
-      this.quarantined = quarantined;
-      this.keyConflicts = keyConflicts;
-      this.bytesRead = bytesRead;
-      this.listRequests = listRequests;
-      this.getRequests = getRequests;
-      this.seconds = seconds;
-      this.tables = Collections.unmodifiableMap(new TreeMap<>(tables));
-      this.lake = lake;
-      this.runId = runId;
+  /**
+   * Counts of one ingest run. {@code objects_read} and {@code bytes_read} are measured in the
+   * executors as raw objects are opened and their stored bytes fetched.
+   */
+  public record Result(String runId, String mode, @Json.Inline Listing listing, long filesSkipped,
+      long filesRetried, @Json.Inline IngestBatch.Counts counts, List<String> failedFiles,
+      Map<String, TableCounts> tables, String lake, double seconds) implements JobResult {
+    public Result {
+      failedFiles = List.copyOf(failedFiles);
+      tables = Collections.unmodifiableMap(new TreeMap<>(tables));
     }
 
     @Override
-    public Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("job", "ingest");
-      m.put("run_id", runId);
-      m.put("files_seen", filesSeen);
-      m.put("files_ingested", filesIngested);
-      m.put("files_skipped", filesSkipped);
-      m.put("files_quarantined", filesQuarantined);
-      m.put("records_read", recordsRead);
-      m.put("rows_written", rowsWritten);
-      m.put("duplicates_dropped", duplicatesDropped);
-      m.put("quarantined", quarantined);
-      m.put("key_conflicts", keyConflicts);
-      m.put("bytes_read", bytesRead);
-      m.put("list_requests", listRequests);
-      m.put("get_requests", getRequests);
-      m.put("seconds", seconds);
-      m.put("tables", tables);
-      m.put("lake", lake);
-      return m;
+    public String job() {
+      return "ingest";
     }
+
+    @Override
+    public String status() {
+      return failedFiles.isEmpty() ? "succeeded" : "partial";
+    }
+
+    public long filesSeen() {
+      return listing.filesSeen();
+    }
+
+    public long filesIngested() {
+      return counts.filesIngested();
+    }
+
+    public long filesQuarantined() {
+      return counts.filesQuarantined();
+    }
+
+    public long filesFailed() {
+      return counts.filesFailed();
+    }
+
+    public long recordsRead() {
+      return counts.recordsRead();
+    }
+
+    public long rowsWritten() {
+      return counts.rowsWritten();
+    }
+
+    public long duplicatesDropped() {
+      return counts.duplicatesDropped();
+    }
+
+    public long quarantined() {
+      return counts.quarantined();
+    }
+
+    public long keyConflicts() {
+      return counts.keyConflicts();
+    }
+
+    public long objectsRead() {
+      return counts.objectsRead();
+    }
+
+    public long bytesRead() {
+      return counts.bytesRead();
+    }
+
+    public long listRequests() {
+      return listing.listRequests();
+    }
+
+    public long filesMissedByIncremental() {
+      return listing.filesMissedByIncremental();
+    }
+  }
+
+  @Override
+  protected Result run(Run run) {
+    Lake lake = lake();
+    String raw = Lake.absolute(get(ConfKey.RAW));
+    Set<String> sources = sources();
+    run.progress().info("ingest (%s): listing %s", mode.label(), raw);
+    List<RawFile> candidates;
+    Listing listing;
+    if (mode == Mode.RETRY_QUARANTINED) {
+      candidates = Manifest.withStatus(lake, List.of("quarantined", "partial"), from, to);
+      listing = new Listing(0, 0, 0);
+    } else {
+      Discovery.Found found;
+      try (RawStore store = openStore(raw)) {
+        found = new Discovery(lake, get(ConfKey.INGEST_LOOKBACK_DAYS)).discover(store,
+            mode == Mode.RECONCILE ? Discovery.Mode.RECONCILE : Discovery.Mode.INCREMENTAL, from, to);
+      }
+      candidates = found.newFiles();
+      listing = new Listing(found.filesSeen(), found.listRequests(), found.missedByIncremental());
+      if (mode == Mode.RECONCILE) {
+        run.progress().info("ingest: reconcile found %d files not ingested, %d of them outside the "
+            + "incremental window", candidates.size(), found.missedByIncremental());
+      }
+    }
+    run.progress().info("ingest: %d files seen, %d to ingest", listing.filesSeen(), candidates.size());
+    IngestBatch.Settings settings = new IngestBatch.Settings(get(ConfKey.INGEST_FILES_PER_TASK),
+        get(ConfKey.INGEST_MAX_FILE_BYTES), get(ConfKey.QUARANTINE_RAW_CHARS));
+    IngestBatch.Counts total = IngestBatch.Counts.ZERO;
+    Map<String, TableCounts> perTable = new TreeMap<>();
+    List<Manifest.Entry> manifest = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    boolean retry = mode == Mode.RETRY_QUARANTINED;
+    for (String source : sources) {
+      SourceFormat format = formats.get(source);
+      Map<String, List<RawFile>> byTable = new TreeMap<>();
+      for (RawFile f : candidates) {
+        if (format.accepts(f)) {
+          byTable.computeIfAbsent(format.tableFor(f), t -> new ArrayList<>()).add(f);
+        }
+      }
+      for (Map.Entry<String, List<RawFile>> e : byTable.entrySet()) {
+        IngestBatch.Outcome o = IngestBatch.run(lake, run, settings, format, e.getKey(),
+            e.getValue(), retry);
+        total = total.plus(o.counts());
+        manifest.addAll(o.manifest());
+        failed.addAll(o.failures());
+        perTable.put(e.getKey(), new TableCounts(e.getValue().size(), o.counts().rowsWritten(),
+            o.counts().quarantined()));
+      }
+    }
+    long skipped = 0;
+    if (!retry) {
+      for (RawFile f : candidates) {
+        boolean digest = f.kind == AwsLogKeys.Kind.CLOUDTRAIL_DIGEST && sources.contains(f.kind.source);
+        if (digest || f.kind == AwsLogKeys.Kind.UNKNOWN) {
+          skipped++;
+          manifest.add(new Manifest.Entry(f, f.kind.source, 0, 0,
+              f.kind == AwsLogKeys.Kind.UNKNOWN ? "unrecognized" : "skipped", null));
+        }
+      }
+    }
+    // one manifest commit per run, after every data commit of the run
+    Manifest.append(lake, manifest, run.runId(), run.runId() + "/" + ManifestTable.NAME);
+    CrashPoints.reach("ingest.manifest.committed");
+    Result result = new Result(run.runId(), mode.label(), listing, skipped,
+        retry ? candidates.size() : 0, total, failed, perTable, lake.root(), run.seconds());
+    if (!failed.isEmpty()) {
+      run.progress().info("ingest: %d files failed in our code and will be retried by the next run; "
+          + "first: %s", failed.size(), failed.get(0));
+    }
+    run.progress().info("ingest: done in %.1fs", result.seconds());
+    return result;
+  }
+
+  private RawStore openStore(String raw) {
+    org.apache.hadoop.conf.Configuration hadoop = lake().spark().sparkContext().hadoopConfiguration();
+    return S3Clients.isS3(raw) ? new S3RawStore(raw, hadoop) : new HadoopRawStore(raw, hadoop);
   }
 }

@@ -2,6 +2,7 @@ package io.trailkeep.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.trailkeep.json.JsonText;
 import io.trailkeep.schema.JsonSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

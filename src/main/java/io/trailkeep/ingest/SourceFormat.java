@@ -1,13 +1,14 @@
 package io.trailkeep.ingest;
 
+import io.trailkeep.storage.RawFile;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A raw log format that the generic {@link IngestPipeline} can land in a Delta table: which files
- * it takes, how one file's bytes become rows, and the target table's shape. Implementations are
+ * A raw log format that ingest can land in a Delta table: which files it takes, how one file's
+ * bytes become rows, and the target table's shape and identity rules. Implementations are
  * stateless and serializable; they run on executors.
  */
 public interface SourceFormat extends Serializable {
@@ -28,9 +29,10 @@ public interface SourceFormat extends Serializable {
   String partitionColumn();
 
   /**
-   * Columns that identify one record across files, or an empty list for file-level dedup only.
-   * When non-empty, the schema has a {@code record_hash} column that the pipeline fills from
-   * {@link #contentColumns()}, and only rows equal in key and hash are duplicates.
+   * Columns that, with the content hash, identify one record across files (null values compare
+   * equal, so a record whose natural key is incomplete is identified by the rest and its content).
+   * When {@link #contentColumns()} is not empty, the schema has a {@code record_hash} column that
+   * ingest fills, and only rows equal in key and hash are duplicates.
    */
   List<String> dedupKey();
 
@@ -39,6 +41,23 @@ public interface SourceFormat extends Serializable {
    * the key alone identifies a record (the schema then has no {@code record_hash}).
    */
   List<String> contentColumns();
+
+  /**
+   * The columns de-duplication first groups by to find candidate repeats cheaply (one aggregation
+   * over these only); the exact identity check then runs on the candidates. Default the key.
+   */
+  default List<String> dedupBucket() {
+    return dedupKey();
+  }
+
+  /**
+   * Whether a complete key is meant to name one record (CloudTrail's eventID): two contents under
+   * one complete key are then kept and reported as {@code key_conflicts}. False for keys that only
+   * narrow the identity (flow records). Default true.
+   */
+  default boolean keyIdentifiesRecord() {
+    return true;
+  }
 
   /**
    * For sources whose records are re-delivered as they change (GuardDuty findings): the column
@@ -53,6 +72,10 @@ public interface SourceFormat extends Serializable {
   /** Delta table properties to set on creation (data-skipping statistics, etc.). */
   Map<String, String> tableProperties();
 
-  /** Parses one decompressed file. Must not throw for content problems: quarantine instead. */
+  /**
+   * Parses one decompressed file. Content that does not match the format goes to the sink's
+   * quarantine methods; an exception means a bug in the parser, and fails the file (it is retried
+   * by the next run, never marked done).
+   */
   void parse(RawFile file, byte[] bytes, int length, RecordSink sink);
 }

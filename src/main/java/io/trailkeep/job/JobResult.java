@@ -1,13 +1,33 @@
 package io.trailkeep.job;
 
+import io.trailkeep.json.Json;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The immutable outcome of a job: named counts and facts, in a stable order, that are logged,
- * printed as the --json summary and stored in the run_history table.
+ * The immutable outcome of a job, implemented by a record: its components, in order and in
+ * snake_case, are the --json summary and the {@code result} column of run_history.
  */
 public interface JobResult {
 
-  /** Summary fields in output order; values are numbers, strings, booleans, lists or maps. */
-  Map<String, Object> toMap();
+  /** The job's name, the summary's first key ({@code "job": "ingest"}). */
+  String job();
+
+  /**
+   * {@code succeeded}, or {@code partial} when the job finished but some of its items failed (the
+   * result says which); recorded in run_history.
+   */
+  default String status() {
+    return "succeeded";
+  }
+
+  /** Summary fields in output order: {@code job}, then the record's components. */
+  default Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("job", job());
+    if (this instanceof Record) {
+      m.putAll(Json.fields((Record) this));
+    }
+    return m;
+  }
 }

@@ -85,6 +85,37 @@ public final class Lake {
     return true;
   }
 
+  /**
+   * The session setting whose value Delta stores as {@code userMetadata} in the commits a job
+   * makes: TrailKeep puts a marker there (run id and step) so that a job can find its own commit
+   * in the table's history ({@link #commitMetrics}) and a crash can be told apart from a success.
+   */
+  public static final String COMMIT_MARKER_CONF = "spark.databricks.delta.commitInfo.userMetadata";
+
+  /**
+   * The operation metrics of the commit of {@code table} whose userMetadata is {@code marker}, or
+   * an empty map when there is none (Delta made no commit). Reads the recent history first and
+   * the whole history only when the marker is not among the last 50 commits.
+   */
+  public Map<String, String> commitMetrics(String table, String marker) {
+    DeltaTable t = DeltaTable.forPath(spark, pathOf(table));
+    for (Dataset<Row> h : List.of(t.history(50), t.history())) {
+      List<Row> rows = h.filter(org.apache.spark.sql.functions.col("userMetadata").equalTo(marker))
+          .select("operationMetrics").collectAsList();
+      if (!rows.isEmpty()) {
+        Map<String, String> m = rows.get(0).getJavaMap(0);
+        return m == null ? Map.of() : m;
+      }
+    }
+    return Map.of();
+  }
+
+  /** Whether some commit of {@code table} carries {@code marker} (see {@link #COMMIT_MARKER_CONF}). */
+  public boolean hasCommit(String table, String marker) {
+    return exists(table) && !DeltaTable.forPath(spark, pathOf(table)).history()
+        .filter(org.apache.spark.sql.functions.col("userMetadata").equalTo(marker)).isEmpty();
+  }
+
   /** Names of the Delta tables present under the root. */
   public List<String> tables() {
     List<String> out = new ArrayList<>();

@@ -9,6 +9,8 @@ import static org.apache.spark.sql.functions.min;
 import io.delta.tables.DeltaTable;
 import io.trailkeep.job.Progress;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.lake.MaintenanceState;
+import io.trailkeep.spark.SessionSettings;
 import io.trailkeep.schema.AccessKeyTable;
 import io.trailkeep.schema.CloudTrailTable;
 import java.sql.Date;
@@ -38,7 +40,8 @@ final class AccessKeyIndex {
    * Rebuilds the index rows of {@code days} ({@code yyyy-MM-dd}); every day of {@code cloudtrail}
    * while the index has never been filled, so a run that died half-way cannot leave it partial.
    */
-  static int rebuild(Lake lake, Set<String> days, long targetFileBytes, Progress progress) {
+  static int rebuild(Lake lake, Set<String> days, long targetFileBytes, Progress progress,
+      SessionSettings settings) {
     lake.ensure(AccessKeyTable.NAME, AccessKeyTable.SCHEMA, null, Map.of());
     // version 0 is the empty table: never filled (or a run died before its first write)
     boolean fresh = MaintenanceState.currentVersion(lake, AccessKeyTable.NAME) == 0;
@@ -62,7 +65,7 @@ final class AccessKeyIndex {
         .save(lake.pathOf(AccessKeyTable.NAME));
     progress.info("maintain %s: rebuilt %d days", AccessKeyTable.NAME, rebuilt.size());
     if (lake.read(AccessKeyTable.NAME).inputFiles().length > MAX_FILES) {
-      lake.spark().conf().set("spark.databricks.delta.optimize.maxFileSize", String.valueOf(targetFileBytes));
+      settings.set("spark.databricks.delta.optimize.maxFileSize", String.valueOf(targetFileBytes));
       DeltaTable.forPath(lake.spark(), lake.pathOf(AccessKeyTable.NAME)).optimize()
           .executeZOrderBy("access_key_id");
       progress.info("maintain %s: compacted", AccessKeyTable.NAME);

@@ -6,10 +6,16 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.ConfKey;
+import io.trailkeep.conf.LegalHoldSpec;
+import io.trailkeep.job.CrashPoints;
+import io.trailkeep.job.JobAction;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.job.Progress;
-import io.trailkeep.job.RunHistory;
+import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.lake.MaintenanceState;
+import io.trailkeep.spark.SessionSettings;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.VpcFlowTable;
@@ -45,7 +51,7 @@ import org.apache.spark.sql.SparkSession;
  * concurrently with an ingest, a compaction commit may conflict with the ingest's append and fail
  * (Delta's optimistic concurrency), in which case this job fails with exit 1 and can be rerun.
  */
-public final class MaintainJob {
+public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result> {
 
   /**
    * How compaction orders a table's rows within each daily partition. {@code SORT} range-partitions
@@ -72,59 +78,39 @@ public final class MaintainJob {
       VpcFlowTable.NAME, Layout.zorder("interface_id", "srcaddr", "dstaddr"),
       GuardDutyTable.NAME, Layout.zorder("account_id", "type"));
 
-  private final Lake lake;
-  private long targetFileBytes = 128L << 20;
-  private Map<String, Integer> retentionDays = new TreeMap<>(Map.of(CloudTrailTable.NAME, 2557,
-      CloudTrailTable.INSIGHTS_NAME, 2557, VpcFlowTable.NAME, 400, GuardDutyTable.NAME, 2557));
-  private LegalHold legalHold = LegalHold.parse("");
   private LocalDate asOf = LocalDate.now(ZoneOffset.UTC);
-  private int vacuumHours = 168;
   private boolean forceVacuum;
-  private Progress progress = Progress.silent();
 
   private MaintainJob(Lake lake) {
-    this.lake = lake;
+    super("maintain", lake);
   }
 
   public static MaintainJob on(Lake lake) {
     return new MaintainJob(lake);
   }
 
-  /** Target size of compacted files. Default 128 MiB. */
+  @Override
+  protected List<ConfKey<?>> keys() {
+    return List.of(ConfKey.MAINTAIN_TARGET_FILE_BYTES, ConfKey.MAINTAIN_RETENTION,
+        ConfKey.MAINTAIN_LEGAL_HOLD, ConfKey.MAINTAIN_VACUUM_HOURS);
+  }
+
+  /** Target size of compacted files. */
   public MaintainJob targetFileBytes(long bytes) {
-    if (bytes < 1024) {
-      throw new ConfException("maintain.target-file-bytes must be at least 1024");
-    }
-    this.targetFileBytes = bytes;
-    return this;
+    return set(ConfKey.MAINTAIN_TARGET_FILE_BYTES, bytes);
   }
 
   /**
    * Retention per table as {@code table=days,...}; replaces the whole default, and a table not
-   * listed is never trimmed. Default 2557 days (7 years) for CloudTrail and GuardDuty findings,
-   * 400 days for flow logs.
+   * listed is never trimmed.
    */
   public MaintainJob retention(String spec) {
-    Map<String, Integer> m = new TreeMap<>();
-    for (String part : spec.split(",")) {
-      if (part.isBlank()) {
-        continue;
-      }
-      String[] kv = part.trim().split("=");
-      try {
-        m.put(kv[0].trim(), Integer.parseInt(kv[1].trim()));
-      } catch (RuntimeException e) {
-        throw new ConfException("maintain.retention entry '" + part + "' must be table=days");
-      }
-    }
-    this.retentionDays = m;
-    return this;
+    return option(ConfKey.MAINTAIN_RETENTION.name(), spec);
   }
 
-  /** Rows retention must never delete (see {@link LegalHold}). Default none. */
+  /** Rows retention must never delete (see {@link LegalHoldSpec}). */
   public MaintainJob legalHold(String spec) {
-    this.legalHold = LegalHold.parse(spec);
-    return this;
+    return option(ConfKey.MAINTAIN_LEGAL_HOLD.name(), spec);
   }
 
   /** The day retention counts back from. Default today (UTC). */
@@ -133,74 +119,66 @@ public final class MaintainJob {
     return this;
   }
 
-  /** VACUUM safety window in hours; below 168 (Delta's default) only with force. Default 168. */
+  /** VACUUM safety window in hours; below 168 (Delta's default) only with {@code force}. */
   public MaintainJob vacuumHours(int hours, boolean force) {
-    if (hours < 168 && !force) {
+    this.forceVacuum = force;
+    set(ConfKey.MAINTAIN_VACUUM_HOURS, hours);
+    checkVacuumWindow();
+    return this;
+  }
+
+  private void checkVacuumWindow() {
+    if (get(ConfKey.MAINTAIN_VACUUM_HOURS) < 168 && !forceVacuum) {
       throw new ConfException("maintain.vacuum-hours below 168 can break time travel and readers "
           + "of older snapshots; pass --force-vacuum to do it anyway");
     }
-    this.vacuumHours = hours;
-    this.forceVacuum = force;
-    return this;
   }
 
-  public MaintainJob progress(Progress p) {
-    this.progress = p;
-    return this;
-  }
+  /** Per-table counts, keyed by table. Immutable. */
+  public record Result(String runId, String asOf, Map<String, Map<String, Object>> tables,
+      double seconds) implements JobResult {
+    public Result {
+      tables = java.util.Collections.unmodifiableMap(new TreeMap<>(tables));
+    }
 
-  /** Per-table counts. Immutable. */
-  public static final class Result implements JobResult {
-    public final Map<String, Map<String, Object>> tables;
-    public final String runId;
-
-    Result(Map<String, Map<String, Object>> tables, String runId) {
-      this.tables = java.util.Collections.unmodifiableMap(tables);
-      this.runId = runId;
+    @Override
+    public String job() {
+      return "maintain";
     }
 
     public long get(String table, String key) {
       return ((Number) tables.get(table).get(key)).longValue();
     }
-
-    @Override
-    public Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("job", "maintain");
-      m.put("run_id", runId);
-      m.put("tables", tables);
-      return m;
-    }
   }
 
-  public Result execute() {
-    Instant started = Instant.now();
-    String runId = RunHistory.newRunId(started);
-    SparkSession spark = lake.spark();
-    spark.sparkContext().setJobGroup("trailkeep-maintain-" + runId, "TrailKeep maintain", false);
+  @Override
+  public Map<String, Object> optionsUsed() {
+    Map<String, Object> m = new LinkedHashMap<>(super.optionsUsed());
+    m.put("as_of", asOf.toString());
+    m.put("force_vacuum", forceVacuum);
+    return m;
+  }
+
+  @Override
+  protected Result run(Run run) {
+    checkVacuumWindow();
+    this.settings = run.settings();
+    this.progress = run.progress();
     Map<String, Map<String, Object>> out = new TreeMap<>();
-    try {
-      for (String table : LAYOUT.keySet().stream().sorted().toArray(String[]::new)) {
-        if (!lake.exists(table)) {
-          continue;
-        }
-        out.put(table, maintain(table, runId));
+    for (String table : LAYOUT.keySet().stream().sorted().toArray(String[]::new)) {
+      if (!lake().exists(table)) {
+        continue;
       }
-      Result r = new Result(out, runId);
-      Map<String, String> options = new LinkedHashMap<>();
-      options.put("target_file_bytes", String.valueOf(targetFileBytes));
-      options.put("retention", retentionDays.toString());
-      options.put("legal_hold", legalHold.toString());
-      options.put("as_of", asOf.toString());
-      options.put("vacuum_hours", String.valueOf(vacuumHours));
-      RunHistory.record(lake, runId, "maintain", started, "succeeded", options, r);
-      return r;
-    } finally {
-      spark.sparkContext().clearJobGroup();
+      out.put(table, maintain(table, run.runId()));
     }
+    return new Result(run.runId(), asOf.toString(), out, run.seconds());
   }
+
+  private SessionSettings settings;
+  private Progress progress;
 
   private Map<String, Object> maintain(String table, String runId) {
+    Lake lake = lake();
     SparkSession spark = lake.spark();
     String path = lake.pathOf(table);
     DeltaTable delta = DeltaTable.forPath(spark, path);
@@ -216,7 +194,7 @@ public final class MaintainJob {
       progress.info("maintain %s: compacting %d partitions (%s by %s)", table, dates.size(),
           layout.kind().name().toLowerCase(java.util.Locale.ROOT), String.join(", ", layout.columns()));
       rewritten = layout.kind() == Layout.Kind.SORT
-          ? sortCompact(path, dates, layout.columns())
+          ? sortCompact(table, path, dates, layout.columns())
           : zorderCompact(delta, dates, layout.columns());
     }
     Set<String> after = MaintenanceState.files(lake, table, -1);
@@ -224,9 +202,11 @@ public final class MaintainJob {
     if (table.equals(CloudTrailTable.NAME)) {
       Set<String> indexDays = new TreeSet<>(dates);
       if (rowsDeleted > 0) {
-        indexDays.addAll(AccessKeyIndex.daysBefore(lake, asOf.minusDays(retentionDays.get(table))));
+        indexDays.addAll(AccessKeyIndex.daysBefore(lake,
+            asOf.minusDays(get(ConfKey.MAINTAIN_RETENTION).get(table))));
       }
-      m.put("index_days_rebuilt", (long) AccessKeyIndex.rebuild(lake, indexDays, targetFileBytes, progress));
+      m.put("index_days_rebuilt", (long) AccessKeyIndex.rebuild(lake, indexDays,
+          get(ConfKey.MAINTAIN_TARGET_FILE_BYTES), progress, settings));
     }
     MaintenanceState.record(lake, table, MaintenanceState.currentVersion(lake, table), runId);
     m.put("files_after", (long) after.size());
@@ -239,7 +219,8 @@ public final class MaintainJob {
   }
 
   private long zorderCompact(DeltaTable delta, Set<String> dates, List<String> columns) {
-    lake.spark().conf().set("spark.databricks.delta.optimize.maxFileSize", String.valueOf(targetFileBytes));
+    settings.set("spark.databricks.delta.optimize.maxFileSize",
+        String.valueOf(get(ConfKey.MAINTAIN_TARGET_FILE_BYTES)));
     long rewritten = 0;
     for (Row r : delta.optimize().where(MaintenanceState.dayPredicate(dates))
         .executeZOrderBy(columns.toArray(new String[0])).collectAsList()) {
@@ -257,8 +238,9 @@ public final class MaintainJob {
    * same day committed meanwhile makes this commit fail with a concurrency error instead of
    * replacing rows it never read.
    */
-  private long sortCompact(String path, Set<String> dates, List<String> columns) {
-    SparkSession spark = lake.spark();
+  private long sortCompact(String table, String path, Set<String> dates, List<String> columns) {
+    SparkSession spark = lake().spark();
+    long targetFileBytes = get(ConfKey.MAINTAIN_TARGET_FILE_BYTES);
     Column[] order = columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     long rewritten = 0;
     int done = 0;
@@ -271,7 +253,8 @@ public final class MaintainJob {
       }
       long bytes = bytesOf(path, day, files);
       int n = (int) Math.max(1, Math.min(100_000, (bytes + targetFileBytes - 1) / targetFileBytes));
-      rows.repartitionByRange(n, order).sortWithinPartitions(order)
+      CrashPoints.pauseAfterRows(rows.repartitionByRange(n, order).sortWithinPartitions(order),
+              "maintain." + table + ".rewriting")
           .write().format("delta").mode("overwrite")
           .option("replaceWhere", MaintenanceState.dayPredicate(Set.of(day)))
           .option("dataChange", "false")
@@ -291,7 +274,7 @@ public final class MaintainJob {
     try {
       org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path,
           CloudTrailTable.PARTITION_COLUMN + "=" + day);
-      org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(lake().spark().sparkContext().hadoopConfiguration());
       long total = 0;
       for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(dir)) {
         if (wanted.contains(normalize(s.getPath().toString()))) {
@@ -304,58 +287,97 @@ public final class MaintainJob {
     }
   }
 
+  /**
+   * Deletes the table's rows older than its policy, except those under legal hold, in one Delta
+   * commit that carries what retention_history needs (a marker in the commit's userMetadata); then
+   * records every such commit retention_history does not hold yet. A crash between the two is
+   * repaired by the next run, which finds the commit in the table's history.
+   */
   private long retention(String table, DeltaTable delta, String runId) {
-    Integer days = retentionDays.get(table);
-    if (days == null) {
-      return 0;
+    Lake lake = lake();
+    Integer days = get(ConfKey.MAINTAIN_RETENTION).get(table);
+    long rows = 0;
+    if (days != null) {
+      LocalDate cutoff = asOf.minusDays(days);
+      LegalHoldSpec hold = get(ConfKey.MAINTAIN_LEGAL_HOLD);
+      List<String> columns = Arrays.asList(lake.read(table).columns());
+      Column expired = col(CloudTrailTable.PARTITION_COLUMN).lt(lit(Date.valueOf(cutoff)));
+      Column deletable = expired.and(coalesce(LegalHold.protects(hold, columns,
+          CloudTrailTable.PARTITION_COLUMN), lit(false)).equalTo(false));
+      rows = lake.read(table).filter(deletable).count();
+      if (rows > 0) {
+        progress.info("maintain %s: retention deletes %d rows older than %s (policy %d days)", table,
+            rows, cutoff, days);
+        Map<String, Object> marker = new LinkedHashMap<>();
+        marker.put(RETENTION_MARKER, runId);
+        marker.put("policy_days", days);
+        marker.put("cutoff_date", cutoff.toString());
+        marker.put("legal_holds", hold.isEmpty() ? null : hold.text());
+        marker.put("rows_deleted", rows);
+        settings.set(Lake.COMMIT_MARKER_CONF, Json.write(marker));
+        delta.delete(deletable);
+        settings.unset(Lake.COMMIT_MARKER_CONF);
+        CrashPoints.reach("maintain." + table + ".retention-committed");
+      }
     }
-    LocalDate cutoff = asOf.minusDays(days);
-    List<String> columns = Arrays.asList(lake.read(table).columns());
-    Column expired = col(CloudTrailTable.PARTITION_COLUMN).lt(lit(Date.valueOf(cutoff)));
-    Column deletable = expired.and(coalesce(legalHold.protects(columns, CloudTrailTable.PARTITION_COLUMN),
-        lit(false)).equalTo(false));
-    long rows = lake.read(table).filter(deletable).count();
-    if (rows == 0) {
-      return 0;
-    }
-    progress.info("maintain %s: retention deletes %d rows older than %s (policy %d days)", table, rows,
-        cutoff, days);
-    delta.delete(deletable);
-    long version = delta.history(1).select("version").first().getLong(0);
-    lake.ensure(MaintenanceTables.RETENTION_HISTORY, MaintenanceTables.RETENTION_SCHEMA, null, Map.of());
-    Row row = RowFactory.create(table, runId, Timestamp.from(Instant.now()), days, Date.valueOf(cutoff),
-        legalHold.isEmpty() ? null : legalHold.toString(), rows, version);
-    lake.spark().createDataFrame(List.of(row), MaintenanceTables.RETENTION_SCHEMA).write()
-        .format("delta").mode("append").save(lake.pathOf(MaintenanceTables.RETENTION_HISTORY));
+    recordRetention(table);
     return rows;
   }
 
+  private static final String RETENTION_MARKER = "trailkeep_retention_run";
+
+  /** Appends a retention_history row for every retention commit of {@code table} not recorded yet. */
+  private void recordRetention(String table) {
+    Lake lake = lake();
+    List<Row> commits = DeltaTable.forPath(lake.spark(), lake.pathOf(table)).history()
+        .filter(col("userMetadata").contains("\"" + RETENTION_MARKER + "\""))
+        .select("version", "timestamp", "userMetadata").collectAsList();
+    if (commits.isEmpty()) {
+      return;
+    }
+    lake.ensure(MaintenanceTables.RETENTION_HISTORY, MaintenanceTables.RETENTION_SCHEMA, null, Map.of());
+    Set<Long> recorded = new HashSet<>();
+    for (Row r : lake.read(MaintenanceTables.RETENTION_HISTORY)
+        .filter(col("table_name").equalTo(table)).select("table_version").collectAsList()) {
+      if (!r.isNullAt(0)) {
+        recorded.add(r.getLong(0));
+      }
+    }
+    List<Row> rows = new java.util.ArrayList<>();
+    for (Row c : commits) {
+      if (recorded.contains(c.getLong(0))) {
+        continue;
+      }
+      com.fasterxml.jackson.databind.JsonNode m = Json.parse(c.getString(2));
+      rows.add(RowFactory.create(table, m.path(RETENTION_MARKER).asText(), c.getTimestamp(1),
+          m.path("policy_days").asInt(), Date.valueOf(m.path("cutoff_date").asText()),
+          m.path("legal_holds").isNull() ? null : m.path("legal_holds").asText(),
+          m.path("rows_deleted").asLong(), c.getLong(0)));
+    }
+    if (!rows.isEmpty()) {
+      lake.spark().createDataFrame(rows, MaintenanceTables.RETENTION_SCHEMA).write()
+          .format("delta").mode("append").save(lake.pathOf(MaintenanceTables.RETENTION_HISTORY));
+    }
+  }
+
   private long vacuum(String table, DeltaTable delta, Set<String> referenced) {
-    SparkSession spark = lake.spark();
-    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
-    String previous = spark.conf().get(check, "true");
+    SparkSession spark = lake().spark();
     if (forceVacuum) {
-      spark.conf().set(check, "false");
+      settings.set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
     }
     // VACUUM lists the table with one task per unit of this setting (default 10000 tasks)
-    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
-    String previousListing = spark.conf().get(listing, "10000");
-    spark.conf().set(listing, String.valueOf(Math.max(8, spark.sparkContext().defaultParallelism() * 4)));
-    try {
-      Set<String> beforeOnDisk = dataFilesOnDisk(lake.pathOf(table));
-      delta.vacuum(vacuumHours);
-      Set<String> afterOnDisk = dataFilesOnDisk(lake.pathOf(table));
-      beforeOnDisk.removeAll(afterOnDisk);
-      for (String f : referenced) {
-        if (!afterOnDisk.contains(normalize(f))) {
-          throw new IllegalStateException("VACUUM removed a file the current snapshot uses: " + f);
-        }
+    settings.set("spark.sql.sources.parallelPartitionDiscovery.parallelism",
+        String.valueOf(Math.max(8, spark.sparkContext().defaultParallelism() * 4)));
+    Set<String> beforeOnDisk = dataFilesOnDisk(lake().pathOf(table));
+    delta.vacuum(get(ConfKey.MAINTAIN_VACUUM_HOURS));
+    Set<String> afterOnDisk = dataFilesOnDisk(lake().pathOf(table));
+    beforeOnDisk.removeAll(afterOnDisk);
+    for (String f : referenced) {
+      if (!afterOnDisk.contains(normalize(f))) {
+        throw new IllegalStateException("VACUUM removed a file the current snapshot uses: " + f);
       }
-      return beforeOnDisk.size();
-    } finally {
-      spark.conf().set(check, previous);
-      spark.conf().set(listing, previousListing);
     }
+    return beforeOnDisk.size();
   }
 
   private static String normalize(String uri) {
@@ -366,7 +388,7 @@ public final class MaintainJob {
     Set<String> out = new HashSet<>();
     try {
       org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(path);
-      org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(lake().spark().sparkContext().hadoopConfiguration());
       org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(root, true);
       while (it.hasNext()) {
         String p = it.next().getPath().toString();

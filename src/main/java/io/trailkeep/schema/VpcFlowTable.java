@@ -32,6 +32,7 @@ public final class VpcFlowTable {
   public static final String NAME = "vpc_flow";
   public static final String PARTITION_COLUMN = "event_date";
   public static final String OTHER_FIELDS = "other_fields";
+  public static final String HASH_COLUMN = "record_hash";
 
   /** Column type of a flow-log field. */
   public enum Type { STRING, INT, LONG, EPOCH_SECONDS }
@@ -112,7 +113,10 @@ public final class VpcFlowTable {
     return f != null ? f : BY_NAME.get(name.replace('_', '-'));
   }
 
-  /** Derived columns after the fields, in this order (source_file/source_position last). */
+  /**
+   * Derived columns after the fields, in this order (source_file/source_position last);
+   * {@code record_hash} is xxhash64 of {@link #contentColumns()}, filled by ingest.
+   */
   public static final StructType DERIVED = DataTypes.createStructType(new StructField[] {
       field("protocol_name", DataTypes.StringType),
       field(OTHER_FIELDS, DataTypes.StringType),
@@ -120,6 +124,7 @@ public final class VpcFlowTable {
       field("log_account_id", DataTypes.StringType),
       field("flow_log_id", DataTypes.StringType),
       field(PARTITION_COLUMN, DataTypes.DateType),
+      field("record_hash", DataTypes.LongType),
       field("source_file", DataTypes.StringType),
       field("source_position", DataTypes.IntegerType)
   });
@@ -130,8 +135,23 @@ public final class VpcFlowTable {
   public static final List<String> STATS_COLUMNS = List.of("interface_id", "srcaddr", "dstaddr",
       "dstport", "start_time", "action", "instance_id", "log_account_id", "source_file");
 
-  /** A record's identity: flow records have no id, so the raw line they came from is it. */
-  public static final List<String> DEDUP_KEY = List.of("source_file", "source_position");
+  /**
+   * A record's identity besides its content hash: flow records have no id, so a record is the same
+   * one when it has the same interface, 5-tuple and capture window and the same content
+   * ({@code record_hash}). A rerun, or the same file delivered under another key, adds nothing.
+   */
+  public static final List<String> DEDUP_KEY = List.of("interface_id", "srcaddr", "dstaddr",
+      "srcport", "dstport", "protocol", "start_time");
+
+  /** The columns a record's content hash covers: every flow-log field plus other_fields. */
+  public static List<String> contentColumns() {
+    List<String> out = new ArrayList<>();
+    for (Field f : FIELDS) {
+      out.add(f.column);
+    }
+    out.add(OTHER_FIELDS);
+    return List.copyOf(out);
+  }
 
   /** Index of a column in {@link #SCHEMA}. */
   public static int indexOf(String column) {

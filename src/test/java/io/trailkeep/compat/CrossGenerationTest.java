@@ -51,7 +51,7 @@ class CrossGenerationTest {
     generate(raw, LocalDate.of(2026, 6, 2), 2);
     IngestJob.Result appended = IngestJob.into(here).raw(raw.toString()).execute();
     long total = here.read(CloudTrailTable.NAME).count();
-    assertEquals(first + appended.rowsWritten - insights(here, appended), total);
+    assertEquals(first + appended.rowsWritten() - insights(here, appended), total);
 
     // and the other generation reads what this one appended, then appends again
     assertEquals(total, countOnOther(lake));
@@ -64,7 +64,7 @@ class CrossGenerationTest {
   }
 
   private static long insights(Lake lake, IngestJob.Result r) {
-    Object t = r.tables.get(CloudTrailTable.INSIGHTS_NAME);
-    return t == null ? 0 : (Long) r.tables.get(CloudTrailTable.INSIGHTS_NAME).get("rows_written");
+    Object t = r.tables().get(CloudTrailTable.INSIGHTS_NAME);
+    return t == null ? 0 : r.tables().get(CloudTrailTable.INSIGHTS_NAME).rowsWritten();
   }
 }

@@ -1,11 +1,12 @@
 package io.trailkeep.generate;
 
+import io.trailkeep.storage.AwsLogKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.schema.RecordJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,8 +83,8 @@ class GeneratorTest {
     for (Path p : files) {
       String rel = raw.relativize(p).toString();
       RawFile f = RawFile.classify(rel, 0, 0);
-      assertTrue(f.kind != RawFile.Kind.UNKNOWN, rel);
-      if (f.kind == RawFile.Kind.CLOUDTRAIL) {
+      assertTrue(f.kind != AwsLogKeys.Kind.UNKNOWN, rel);
+      if (f.kind == AwsLogKeys.Kind.CLOUDTRAIL) {
         logs++;
         assertTrue(rel.matches("AWSLogs/o-[a-z0-9]{10}/\\d{12}/CloudTrail/[a-z0-9-]+/\\d{4}/\\d{2}/\\d{2}/"
             + "\\d{12}_CloudTrail_[a-z0-9-]+_\\d{8}T\\d{4}Z_[A-Za-z0-9]{16}\\.json\\.gz"), rel);
@@ -96,12 +97,12 @@ class GeneratorTest {
         }
       }
     }
-    assertEquals(r.files - r.insightFiles, logs);
-    assertEquals(r.events - 2 * r.insightFiles, records);
+    assertEquals(r.files() - r.insightFiles(), logs);
+    assertEquals(r.events() - 2 * r.insightFiles(), records);
     assertTrue(names.size() > 120, "event mix: " + names.size());
     assertTrue(identityTypes.containsAll(Set.of("IAMUser", "AssumedRole", "AWSService", "Root")),
         identityTypes.toString());
-    assertTrue(r.digestFiles > 0);
+    assertTrue(r.digestFiles() > 0);
     assertTrue(new EventCatalog().size() >= 200);
   }
 

@@ -47,24 +47,24 @@ class IngestJobTest {
     Generator.Result gen = generate(raw, 3000, 7);
 
     IngestJob.Result first = ingest(lake, raw);
-    assertEquals(gen.events, first.recordsRead);
-    assertEquals(gen.duplicates, first.duplicatesDropped);
-    assertEquals(gen.events - gen.duplicates, first.rowsWritten);
-    assertEquals(0, first.quarantined);
-    assertEquals(gen.files, first.filesIngested);
-    assertEquals(gen.digestFiles, first.filesSkipped, "digests are routed apart");
+    assertEquals(gen.events(), first.recordsRead());
+    assertEquals(gen.duplicateRecords(), first.duplicatesDropped());
+    assertEquals(gen.events() - gen.duplicateRecords(), first.rowsWritten());
+    assertEquals(0, first.quarantined());
+    assertEquals(gen.files(), first.filesIngested());
+    assertEquals(gen.digestFiles(), first.filesSkipped(), "digests are routed apart");
 
     Dataset<Row> table = lake.read(CloudTrailTable.NAME).union(lake.read(CloudTrailTable.INSIGHTS_NAME));
-    assertEquals(first.rowsWritten, table.count());
-    assertEquals(first.rowsWritten, table.select("account_id", "eventID", "eventTime").distinct().count());
+    assertEquals(first.rowsWritten(), table.count());
+    assertEquals(first.rowsWritten(), table.select("account_id", "eventID", "eventTime").distinct().count());
     Dataset<Row> before = spark.createDataFrame(lake.read(CloudTrailTable.NAME).collectAsList(),
         CloudTrailTable.SCHEMA);
 
     IngestJob.Result second = ingest(lake, raw);
-    assertEquals(0, second.rowsWritten);
-    assertEquals(0, second.filesIngested);
+    assertEquals(0, second.rowsWritten());
+    assertEquals(0, second.filesIngested());
     // the second night lists only the recent window (lookback days, StartAfter the last key)
-    assertTrue(second.filesSeen < first.filesSeen, second.filesSeen + " of " + first.filesSeen);
+    assertTrue(second.filesSeen() < first.filesSeen(), second.filesSeen() + " of " + first.filesSeen());
     DataFrames.assertEqualIgnoringOrder(before, lake.read(CloudTrailTable.NAME));
 
     // a file delivered later is picked up, and a re-delivered event in it is dropped
@@ -76,10 +76,10 @@ class IngestJobTest {
         "us-east-1", "20260505T0010Z", "LATEDELIVERY0001"), Fixtures.body(List.of(
             Fixtures.record("new-event-1", "2026-05-04T23:59:00Z", "DescribeVpcs"), redelivered)));
     IngestJob.Result third = ingest(lake, raw);
-    assertEquals(1, third.filesIngested);
-    assertEquals(2, third.recordsRead);
-    assertEquals(1, third.rowsWritten);
-    assertEquals(1, third.duplicatesDropped);
+    assertEquals(1, third.filesIngested());
+    assertEquals(2, third.recordsRead());
+    assertEquals(1, third.rowsWritten());
+    assertEquals(1, third.duplicatesDropped());
     assertEquals(before.count() + 1, lake.read(CloudTrailTable.NAME).count());
     assertEquals(1, lake.read(CloudTrailTable.NAME).filter(col("eventID").equalTo(known)).count());
   }
@@ -120,13 +120,13 @@ class IngestJobTest {
     Path raw = damagedRoot();
     Lake lake = new Lake(spark, TestSpark.tempDir("lake").toString());
     IngestJob.Result r = ingest(lake, raw);
-    assertEquals(9, r.filesSeen);
-    assertEquals(2, r.filesSkipped, "digest and unrecognized file");
+    assertEquals(9, r.filesSeen());
+    assertEquals(2, r.filesSkipped(), "digest and unrecognized file");
     // records: good 2 + corrupt-gzip prefix 0..2 + invalid 1 + truncated 1 + no-eventTime 1 landed
     List<String> landed = lake.read(CloudTrailTable.NAME).select("eventID").orderBy("eventID")
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     assertTrue(landed.containsAll(List.of("g1", "g2", "i1", "t1", "n1")), landed.toString());
-    assertEquals(r.rowsWritten, landed.size());
+    assertEquals(r.rowsWritten(), landed.size());
 
     Map<String, String> reasons = new HashMap<>();
     for (Row q : lake.read(QuarantineTable.nameFor("cloudtrail")).collectAsList()) {
@@ -141,7 +141,7 @@ class IngestJobTest {
     assertTrue(reasons.get("NOTCLOUDTRAIL001.json.gz").startsWith("not a CloudTrail log file"));
     assertEquals("record has no valid eventTime", reasons.get("NOEVENTTIME00001.json.gz"));
     assertEquals(6, reasons.size(), reasons.toString());
-    assertEquals(r.quarantined, lake.read(QuarantineTable.nameFor("cloudtrail")).count());
+    assertEquals(r.quarantined(), lake.read(QuarantineTable.nameFor("cloudtrail")).count());
 
     Map<String, String> status = new HashMap<>();
     for (Row m : lake.read(ManifestTable.NAME).collectAsList()) {
@@ -155,9 +155,9 @@ class IngestJobTest {
     assertEquals(9, status.size());
 
     IngestJob.Result again = ingest(lake, raw);
-    assertEquals(0, again.quarantined);
-    assertEquals(0, again.rowsWritten);
-    assertEquals(r.quarantined, lake.read(QuarantineTable.nameFor("cloudtrail")).count());
+    assertEquals(0, again.quarantined());
+    assertEquals(0, again.rowsWritten());
+    assertEquals(r.quarantined(), lake.read(QuarantineTable.nameFor("cloudtrail")).count());
   }
 
   @Test
@@ -171,11 +171,12 @@ class IngestJobTest {
     // the data and quarantine commits happened, the manifest commit did not
     io.delta.tables.DeltaTable.forPath(spark, crashed.pathOf(ManifestTable.NAME)).delete();
     IngestJob.Result rerun = ingest(crashed, raw);
-    assertEquals(0, rerun.rowsWritten, "nothing new lands");
-    assertEquals(gen.files + 9 - 2, rerun.filesIngested + rerun.filesQuarantined);
+    assertEquals(0, rerun.rowsWritten(), "nothing new lands");
+    assertEquals(gen.files() + 9 - 2, rerun.filesIngested() + rerun.filesQuarantined());
     for (String t : List.of(CloudTrailTable.NAME, CloudTrailTable.INSIGHTS_NAME,
         QuarantineTable.nameFor("cloudtrail"))) {
-      DataFrames.assertEqualIgnoringOrder(clean.read(t), crashed.read(t));
+      // run ids differ between any two runs; everything else must be equal
+      DataFrames.assertEqualIgnoringOrder(clean.read(t).drop("run_id"), crashed.read(t).drop("run_id"));
     }
     Dataset<Row> paths = crashed.read(ManifestTable.NAME).select("path", "status", "records", "quarantined");
     DataFrames.assertEqualIgnoringOrder(
@@ -191,9 +192,9 @@ class IngestJobTest {
     Fixtures.writeGzip(raw, Fixtures.logKey("444455556666", "eu-west-1", "20260301T1005Z", "IDENTITIES000001"), identities);
     Lake lake = new Lake(spark, TestSpark.tempDir("lake").toString());
     IngestJob.Result r = ingest(lake, raw);
-    assertEquals(1, r.quarantined, "only the doc fragment without eventTime");
-    assertEquals(0, r.duplicatesDropped);
-    assertEquals(2, r.keyConflicts, "two doc examples reuse an eventID with other content");
+    assertEquals(1, r.quarantined(), "only the doc fragment without eventTime");
+    assertEquals(0, r.duplicatesDropped());
+    assertEquals(2, r.keyConflicts(), "two doc examples reuse an eventID with other content");
     Map<String, JsonNode> byKey = new HashMap<>();
     for (Row row : lake.read(CloudTrailTable.NAME).collectAsList()) {
       String key = row.getString(row.fieldIndex("source_file")) + "#" + row.getInt(row.fieldIndex("source_position"));

@@ -89,9 +89,9 @@ class MultiSourceIngestTest {
         .days(1).accounts(3).seed(seed).start(LocalDate.of(2026, 6, 10)).execute();
 
     IngestJob.Result first = ingest(lake, raw);
-    assertEquals(0, first.quarantined);
-    assertEquals(gen.flowRecords, ((Number) first.tables.get(VpcFlowTable.NAME).get("rows_written")).longValue());
-    double ratio = (double) gen.flowRecords / gen.events;
+    assertEquals(0, first.quarantined());
+    assertEquals(gen.flowRecords(), first.tables().get(VpcFlowTable.NAME).rowsWritten());
+    double ratio = (double) gen.flowRecords() / gen.events();
     assertTrue(ratio > 5 && ratio < 20, "flow volume is about 10x CloudTrail: " + ratio);
 
     // every value of every flow line is in the table: render rows back and compare whole sets
@@ -130,7 +130,7 @@ class MultiSourceIngestTest {
         versions++;
       }
     }
-    assertEquals(gen.findingVersions, versions);
+    assertEquals(gen.findingVersions(), versions);
     assertEquals(ids.size(), lake.read(GuardDutyTable.NAME).count());
     assertEquals(ids.size(), lake.read(GuardDutyTable.NAME).select("id").distinct().count());
 
@@ -179,12 +179,12 @@ class MultiSourceIngestTest {
         VpcFlowTable.SCHEMA);
     Dataset<Row> findingsBefore = spark.createDataFrame(
         lake.read(GuardDutyTable.NAME).collectAsList(), GuardDutyTable.SCHEMA);
-    assertEquals(0, ingest(lake, raw).rowsWritten);
+    assertEquals(0, ingest(lake, raw).rowsWritten());
     DeltaTable.forPath(spark, lake.pathOf(ManifestTable.NAME))
         .delete(col("source").isin("vpcflow", "guardduty"));
     IngestJob.Result afterCrash = ingest(lake, raw);
-    assertEquals(0, afterCrash.rowsWritten);
-    assertEquals(gen.flowRecords + versions, afterCrash.duplicatesDropped);
+    assertEquals(0, afterCrash.rowsWritten());
+    assertEquals(gen.flowRecords() + versions, afterCrash.duplicatesDropped());
     DataFrames.assertEqualIgnoringOrder(flowsBefore, lake.read(VpcFlowTable.NAME));
     DataFrames.assertEqualIgnoringOrder(findingsBefore, lake.read(GuardDutyTable.NAME));
   }
@@ -198,7 +198,7 @@ class MultiSourceIngestTest {
         .seed(5).start(start).flowRatio(1).findingsPerDay(0).execute();
     IngestJob.Result first = IngestJob.into(lake).raw(raw.toString()).sources("vpcflow")
         .lookbackDays(0).execute();
-    assertEquals(files(raw, "vpcflowlogs").size(), first.filesIngested);
+    assertEquals(files(raw, "vpcflowlogs").size(), first.filesIngested());
     Generator.Result next = Generator.with(new Configuration()).raw(raw.toString()).events(100)
         .days(1).accounts(3).seed(5).start(start.plusDays(3)).flowRatio(1).findingsPerDay(0)
         .execute();
@@ -207,9 +207,9 @@ class MultiSourceIngestTest {
     long lastDay = files(raw, "vpcflowlogs").stream().map(Path::toString)
         .filter(p -> p.contains("/2026/06/03/") || p.contains("/day=03/")).count();
     assertTrue(files(raw, "aws-account-id=").size() > 0, "the Hive layout is present");
-    assertEquals(next.flowFiles, second.filesIngested);
+    assertEquals(next.flowFiles(), second.filesIngested());
     long notIngested = files(raw, "/").size() - files(raw, "vpcflowlogs").size();
-    assertEquals(lastDay + next.flowFiles + notIngested, second.filesSeen,
+    assertEquals(lastDay + next.flowFiles() + notIngested, second.filesSeen(),
         "flow logs: only the last ingested day and the new one are listed, in both layouts "
             + "(CloudTrail prefixes, never ingested here, are listed in full)");
   }
@@ -241,12 +241,12 @@ class MultiSourceIngestTest {
     Fixtures.writeGzip(raw, dir + "1/0b6f7c1e-1111-4a7e-9d7e-0c2f4c1d9a01.jsonl.gz", versions[0] + "\n");
     Fixtures.writeGzip(raw, dir + "2/0b6f7c1e-3333-4a7e-9d7e-0c2f4c1d9a03.jsonl.gz", versions[2] + "\n");
     IngestJob.Result one = ingest(lake, raw);
-    assertEquals(1, one.rowsWritten);
-    assertEquals(1, one.duplicatesDropped);
+    assertEquals(1, one.rowsWritten());
+    assertEquals(1, one.duplicatesDropped());
     Fixtures.writeGzip(raw, dir + "2/0b6f7c1e-2222-4a7e-9d7e-0c2f4c1d9a02.jsonl.gz", versions[1] + "\n");
     IngestJob.Result two = ingest(lake, raw);
-    assertEquals(0, two.rowsWritten, "an older version never overwrites a newer one");
-    assertEquals(1, two.duplicatesDropped);
+    assertEquals(0, two.rowsWritten(), "an older version never overwrites a newer one");
+    assertEquals(1, two.duplicatesDropped());
 
     Dataset<Row> table = lake.read(GuardDutyTable.NAME);
     assertEquals(1, table.count());
@@ -259,7 +259,7 @@ class MultiSourceIngestTest {
     String newer = versions[2].replace("\"count\":9", "\"count\":30")
         .replace("\"updatedAt\":\"2026-04-01T20:00:00.000Z\"", "\"updatedAt\":\"2026-04-02T08:00:00.000Z\"");
     Fixtures.writeGzip(raw, dir + "3/0b6f7c1e-4444-4a7e-9d7e-0c2f4c1d9a04.jsonl.gz", newer + "\n");
-    assertEquals(1, ingest(lake, raw).rowsWritten);
+    assertEquals(1, ingest(lake, raw).rowsWritten());
     assertEquals(1, lake.read(GuardDutyTable.NAME).count());
     assertEquals(30L, lake.read(GuardDutyTable.NAME).first().getLong(row.fieldIndex("finding_count")));
   }
@@ -307,11 +307,22 @@ class MultiSourceIngestTest {
     try (Stream<Path> s = Files.list(out)) {
       part = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
     }
+    Path parquetOnly = TestSpark.tempDir("raw-parquet-only");
+    Fixtures.writeBytes(parquetOnly, prefix + "bbbb2222.log.parquet", Files.readAllBytes(part));
+    Path textOnly = TestSpark.tempDir("raw-text-only");
+    Fixtures.writeGzip(textOnly, prefix + "aaaa1111.log.gz", header + "\n" + String.join("\n", lines) + "\n");
     Fixtures.writeBytes(raw, prefix + "bbbb2222.log.parquet", Files.readAllBytes(part));
 
+    // the same records delivered twice, as text and as Parquet, land once
     IngestJob.Result result = ingest(lake, raw);
-    assertEquals(0, result.quarantined);
-    assertEquals(6, result.rowsWritten);
+    assertEquals(0, result.quarantined());
+    assertEquals(3, result.rowsWritten());
+    assertEquals(3, result.duplicatesDropped());
+    // and each delivery alone lands the same rows
+    Lake fromParquet = new Lake(spark, TestSpark.tempDir("lake-parquet-only").toString());
+    Lake fromText = new Lake(spark, TestSpark.tempDir("lake-text-only").toString());
+    assertEquals(3, ingest(fromParquet, parquetOnly).rowsWritten());
+    assertEquals(3, ingest(fromText, textOnly).rowsWritten());
     String[] compare = VpcFlowTable.SCHEMA.fieldNames();
     List<String> keep = new ArrayList<>();
     for (String c : compare) {
@@ -319,10 +330,12 @@ class MultiSourceIngestTest {
         keep.add(c);
       }
     }
-    Dataset<Row> table = lake.read(VpcFlowTable.NAME);
     DataFrames.assertEqualIgnoringOrder(
-        table.filter(col("source_file").endsWith(".log.gz")).selectExpr(keep.toArray(new String[0])),
-        table.filter(col("source_file").endsWith(".log.parquet")).selectExpr(keep.toArray(new String[0])));
+        fromText.read(VpcFlowTable.NAME).selectExpr(keep.toArray(new String[0])),
+        fromParquet.read(VpcFlowTable.NAME).selectExpr(keep.toArray(new String[0])));
+    DataFrames.assertEqualIgnoringOrder(
+        fromText.read(VpcFlowTable.NAME).selectExpr(keep.toArray(new String[0])),
+        lake.read(VpcFlowTable.NAME).selectExpr(keep.toArray(new String[0])));
   }
 
   private static Set<String> values(Dataset<Row> d, String column) {

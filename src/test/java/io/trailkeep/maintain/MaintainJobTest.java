@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.LegalHoldSpec;
 import io.trailkeep.correlate.ActivityQuery;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
@@ -186,7 +187,7 @@ class MaintainJobTest {
 
   @Test
   void legalHoldSyntaxErrorsAreUserErrors() {
-    assertThrows(ConfException.class, () -> LegalHold.parse("user=alice"));
-    assertThrows(ConfException.class, () -> LegalHold.parse("dates=2026-01-01..yesterday"));
+    assertThrows(ConfException.class, () -> LegalHoldSpec.parse("user=alice"));
+    assertThrows(ConfException.class, () -> LegalHoldSpec.parse("dates=2026-01-01..yesterday"));
   }
 }

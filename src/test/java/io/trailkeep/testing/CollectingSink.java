@@ -18,12 +18,12 @@ public class CollectingSink implements RecordSink {
   }
 
   @Override
-  public void quarantineRecord(int position, String reason, String rawText) {
+  public void quarantineRecord(int position, long offset, long length, String reason, String rawText) {
     quarantined.add(new String[] {String.valueOf(position), reason, rawText, "record"});
   }
 
   @Override
-  public void quarantine(int position, String reason, String rawText) {
+  public void quarantine(int position, long offset, long length, String reason, String rawText) {
     quarantined.add(new String[] {String.valueOf(position), reason, rawText, "file"});
   }
 }

@@ -1,7 +1,7 @@
 package io.trailkeep.testing;
 
-import io.trailkeep.s3.LocalS3Server;
-import io.trailkeep.s3.S3Clients;
+import io.trailkeep.storage.LocalS3Server;
+import io.trailkeep.storage.S3Clients;
 import org.apache.hadoop.conf.Configuration;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;

@@ -1,6 +1,6 @@
 package io.trailkeep.ingest.cloudtrail;
 
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.JsonSpec;
 import java.sql.Date;

@@ -1,11 +1,12 @@
 package io.trailkeep.ingest.cloudtrail;
 
+import io.trailkeep.storage.AwsLogKeys;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.trailkeep.ingest.JsonSpecReader;
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.ingest.RecordSink;
 import io.trailkeep.ingest.SourceFormat;
 import io.trailkeep.schema.CloudTrailTable;
@@ -36,12 +37,12 @@ public final class CloudTrailFormat implements SourceFormat {
 
   @Override
   public boolean accepts(RawFile file) {
-    return file.kind == RawFile.Kind.CLOUDTRAIL || file.kind == RawFile.Kind.CLOUDTRAIL_INSIGHT;
+    return file.kind == AwsLogKeys.Kind.CLOUDTRAIL || file.kind == AwsLogKeys.Kind.CLOUDTRAIL_INSIGHT;
   }
 
   @Override
   public String tableFor(RawFile file) {
-    return file.kind == RawFile.Kind.CLOUDTRAIL_INSIGHT ? CloudTrailTable.INSIGHTS_NAME
+    return file.kind == AwsLogKeys.Kind.CLOUDTRAIL_INSIGHT ? CloudTrailTable.INSIGHTS_NAME
         : CloudTrailTable.NAME;
   }
 
@@ -83,7 +84,7 @@ public final class CloudTrailFormat implements SourceFormat {
     boolean sawRecords = false;
     try (JsonParser p = JSON.createParser(bytes, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        sink.quarantine(-1, "not a CloudTrail log file: the body is not a JSON object",
+        sink.quarantine(-1, 0, length, "not a CloudTrail log file: the body is not a JSON object",
             head(bytes, length));
         return;
       }
@@ -101,13 +102,17 @@ public final class CloudTrailFormat implements SourceFormat {
           recordStart = p.currentTokenLocation().getByteOffset();
           if (r != JsonToken.START_OBJECT) {
             String raw = reader.slice(p, r, recordStart);
-            sink.quarantineRecord(position++, "record is not a JSON object", raw);
+            long end = p.currentLocation().getByteOffset();
+            sink.quarantineRecord(position++, recordStart, end - recordStart,
+                "record is not a JSON object", raw);
             continue;
           }
           Object[] record = reader.readObject(p, CloudTrailTable.RECORD);
           if (record[EVENT_TIME] == null) {
-            String raw = reader.text(recordStart, p.currentLocation().getByteOffset());
-            sink.quarantineRecord(position++, "record has no valid eventTime", raw);
+            long end = p.currentLocation().getByteOffset();
+            String raw = reader.text(recordStart, end);
+            sink.quarantineRecord(position++, recordStart, end - recordStart,
+                "record has no valid eventTime", raw);
             continue;
           }
           sink.record(position++, CloudTrailDerived.complete(record, file));
@@ -118,7 +123,8 @@ public final class CloudTrailFormat implements SourceFormat {
         throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
       }
       if (!sawRecords) {
-        sink.quarantine(-1, "not a CloudTrail log file: no \"Records\" array", head(bytes, length));
+        sink.quarantine(-1, 0, length, "not a CloudTrail log file: no \"Records\" array",
+            head(bytes, length));
       }
     } catch (JsonProcessingException e) {
       String what = e.getOriginalMessage();
@@ -127,10 +133,12 @@ public final class CloudTrailFormat implements SourceFormat {
           + " at byte " + at + " (" + firstLine(what) + "); " + position
           + " records before it were kept";
       int start = (int) Math.min(recordStart, length);
-      sink.quarantine(sawRecords ? position : -1, reason,
+      sink.quarantine(sawRecords ? position : -1, start, length - start, reason,
           new String(bytes, start, length - start, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      sink.quarantine(position, "unreadable JSON: " + e.getMessage(), head(bytes, length));
+      // a byte-array parser raises no other I/O error than bad content
+      sink.quarantine(position, recordStart, length - recordStart, "unreadable JSON: " + e.getMessage(),
+          head(bytes, length));
     }
   }
 

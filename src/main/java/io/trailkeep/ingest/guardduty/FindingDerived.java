@@ -3,7 +3,7 @@ package io.trailkeep.ingest.guardduty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.trailkeep.ingest.JsonSpecReader;
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.JsonSpec;
 import io.trailkeep.schema.RecordJson;

@@ -1,12 +1,13 @@
 package io.trailkeep.ingest.guardduty;
 
+import io.trailkeep.storage.AwsLogKeys;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.trailkeep.ingest.JsonSpecReader;
 import io.trailkeep.ingest.RawBytes;
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.ingest.RecordSink;
 import io.trailkeep.ingest.SourceFormat;
 import io.trailkeep.schema.GuardDutyTable;
@@ -38,7 +39,7 @@ public final class GuardDutyFormat implements SourceFormat {
 
   @Override
   public boolean accepts(RawFile file) {
-    return file.kind == RawFile.Kind.GUARDDUTY;
+    return file.kind == AwsLogKeys.Kind.GUARDDUTY;
   }
 
   @Override
@@ -90,39 +91,40 @@ public final class GuardDutyFormat implements SourceFormat {
       int e = end > pos && bytes[end - 1] == '\r' ? end - 1 : end;
       if (!RawBytes.isBlank(bytes, pos, e)) {
         byte[] line = Arrays.copyOfRange(bytes, pos, e);
-        parseLine(file, line, lineNo, reader, sink);
+        parseLine(file, line, lineNo, pos, reader, sink);
       }
       pos = end + 1;
     }
   }
 
-  private static void parseLine(RawFile file, byte[] line, int lineNo, JsonSpecReader reader,
-      RecordSink sink) {
+  private static void parseLine(RawFile file, byte[] line, int lineNo, long offset,
+      JsonSpecReader reader, RecordSink sink) {
     reader.reset(line);
     try (JsonParser p = JSON.createParser(line)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        sink.quarantineRecord(lineNo, "line is not a JSON object", text(line));
+        sink.quarantineRecord(lineNo, offset, line.length, "line is not a JSON object", text(line));
         return;
       }
       Object[] finding = reader.readObject(p, GuardDutyTable.FINDING);
       if (p.nextToken() != null) {
-        sink.quarantineRecord(lineNo, "line holds more than one JSON value", text(line));
+        sink.quarantineRecord(lineNo, offset, line.length, "line holds more than one JSON value", text(line));
         return;
       }
       if (finding[ID] == null) {
-        sink.quarantineRecord(lineNo, "finding has no id", text(line));
+        sink.quarantineRecord(lineNo, offset, line.length, "finding has no id", text(line));
         return;
       }
       if (finding[UPDATED] == null) {
-        sink.quarantineRecord(lineNo, "finding has no valid updatedAt", text(line));
+        sink.quarantineRecord(lineNo, offset, line.length, "finding has no valid updatedAt", text(line));
         return;
       }
       sink.record(lineNo, FindingDerived.complete(finding, file));
     } catch (JsonProcessingException e) {
-      sink.quarantineRecord(lineNo, "invalid JSON at byte " + (e.getLocation() == null ? -1
+      sink.quarantineRecord(lineNo, offset, line.length, "invalid JSON at byte " + (e.getLocation() == null ? -1
           : e.getLocation().getByteOffset()) + " of the line", text(line));
-    } catch (IOException | RuntimeException e) {
-      sink.quarantineRecord(lineNo, "unreadable finding: " + e.getMessage(), text(line));
+    } catch (IOException e) {
+      // a byte-array parser raises no other I/O error than bad content
+      sink.quarantineRecord(lineNo, offset, line.length, "unreadable finding: " + e.getMessage(), text(line));
     }
   }
 

@@ -1,6 +1,6 @@
 package io.trailkeep.ingest.vpcflow;
 
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.ingest.RecordSink;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -30,13 +30,26 @@ final class ParquetFlows {
     return length >= 8 && b[0] == 'P' && b[1] == 'A' && b[2] == 'R' && b[3] == '1';
   }
 
+  /**
+   * Reads the rows; damage found by the Parquet reader (a bad footer, a corrupt page) is
+   * quarantined with the row count reached, and the rows before it land. Exceptions from our own
+   * conversion are not caught: they are bugs and fail the file.
+   */
   static void parse(VpcFlowFormat format, RawFile file, byte[] bytes, int length, RecordSink sink) {
     int position = 0;
-    try (ParquetReader<Group> reader = new Reader(new BytesInputFile(bytes, length)).build()) {
+    ParquetReader<Group> reader;
+    try {
+      reader = new Reader(new BytesInputFile(bytes, length)).build();
+    } catch (IOException | RuntimeException e) {
+      sink.quarantine(-1, 0, length, "unreadable Parquet flow log: " + e.getClass().getSimpleName()
+          + ": " + e.getMessage(), null);
+      return;
+    }
+    try (reader) {
       Group g;
       VpcFlowFormat.Columns columns = null;
       List<Type> types = null;
-      while ((g = reader.read()) != null) {
+      while ((g = read(reader, position, length, sink)) != null) {
         position++;
         if (columns == null) {
           GroupType schema = g.getType();
@@ -54,9 +67,19 @@ final class ParquetFlows {
         }
         sink.record(position, format.complete(row, other, columns.format, file));
       }
+    } catch (IOException e) {
+      sink.quarantine(position, 0, length, "cannot close Parquet flow log: " + e.getMessage(), null);
+    }
+  }
+
+  /** The next row, or null at the end or at damage (quarantined with the rows read so far). */
+  private static Group read(ParquetReader<Group> reader, int position, int length, RecordSink sink) {
+    try {
+      return reader.read();
     } catch (IOException | RuntimeException e) {
-      sink.quarantine(position, "unreadable Parquet flow log after " + position + " rows: "
+      sink.quarantine(position, 0, length, "unreadable Parquet flow log after " + position + " rows: "
           + e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+      return null;
     }
   }
 

@@ -1,8 +1,9 @@
 package io.trailkeep.ingest.vpcflow;
 
-import io.trailkeep.ingest.JsonText;
+import io.trailkeep.storage.AwsLogKeys;
+import io.trailkeep.json.JsonText;
 import io.trailkeep.ingest.RawBytes;
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.ingest.RecordSink;
 import io.trailkeep.ingest.SourceFormat;
 import io.trailkeep.schema.VpcFlowTable;
@@ -53,7 +54,7 @@ public final class VpcFlowFormat implements SourceFormat {
 
   @Override
   public boolean accepts(RawFile file) {
-    return file.kind == RawFile.Kind.VPCFLOW;
+    return file.kind == AwsLogKeys.Kind.VPCFLOW;
   }
 
   @Override
@@ -78,7 +79,18 @@ public final class VpcFlowFormat implements SourceFormat {
 
   @Override
   public List<String> contentColumns() {
-    return List.of();
+    return VpcFlowTable.contentColumns();
+  }
+
+  @Override
+  public boolean keyIdentifiesRecord() {
+    return false;
+  }
+
+  /** Flow keys repeat often (one interface, many windows): repeats are found by content hash first. */
+  @Override
+  public List<String> dedupBucket() {
+    return List.of(VpcFlowTable.HASH_COLUMN);
   }
 
   @Override
@@ -121,7 +133,8 @@ public final class VpcFlowFormat implements SourceFormat {
         continue;
       }
       if (n != header.size()) {
-        sink.quarantineRecord(lineNo, "line has " + n + " values but the header names " + header.size() + " fields", text(bytes, pos, end));
+        sink.quarantineRecord(lineNo, pos, end - pos, "line has " + n + " values but the header names "
+            + header.size() + " fields", text(bytes, pos, end));
       } else {
         Object[] row = new Object[WIDTH];
         StringBuilder other = null;
@@ -292,7 +305,7 @@ public final class VpcFlowFormat implements SourceFormat {
       lineNo++;
       int end = lineEnd(b, pos, length);
       if (end > pos && !RawBytes.isBlank(b, pos, end)) {
-        sink.quarantineRecord(lineNo, reason, text(b, pos, end));
+        sink.quarantineRecord(lineNo, pos, end - pos, reason, text(b, pos, end));
       }
       pos = next(b, end, length);
     }

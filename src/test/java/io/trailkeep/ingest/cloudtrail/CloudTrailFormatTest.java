@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.RecordJson;
 import io.trailkeep.testing.CollectingSink;

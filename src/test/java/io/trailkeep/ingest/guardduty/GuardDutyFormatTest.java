@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trailkeep.generate.FindingFactory;
 import io.trailkeep.generate.Org;
-import io.trailkeep.ingest.RawFile;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.RecordJson;
 import io.trailkeep.testing.CollectingSink;

@@ -1,4 +1,4 @@
-package io.trailkeep.ingest;
+package io.trailkeep.storage;
 
 import io.trailkeep.conf.ConfException;
 import java.io.FileNotFoundException;
@@ -37,7 +37,7 @@ public final class HadoopRawStore implements RawStore {
     try {
       return fs.exists(new Path(dir));
     } catch (IOException e) {
-      throw new IngestException("cannot check " + dir + ": " + e.getMessage(), e);
+      throw new StorageException("cannot check " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -54,7 +54,7 @@ public final class HadoopRawStore implements RawStore {
     } catch (FileNotFoundException e) {
       return out;
     } catch (IOException e) {
-      throw new IngestException("cannot list " + dir + ": " + e.getMessage(), e);
+      throw new StorageException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     out.sort(String::compareTo);
     return out;
@@ -91,7 +91,7 @@ public final class HadoopRawStore implements RawStore {
         }
       }
     } catch (IOException e) {
-      throw new IngestException("cannot list " + dir + ": " + e.getMessage(), e);
+      throw new StorageException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     batch.sort((a, b) -> a.path.compareTo(b.path));
     batch.forEach(out);

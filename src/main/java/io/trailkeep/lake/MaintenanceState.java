@@ -1,8 +1,7 @@
-package io.trailkeep.maintain;
+package io.trailkeep.lake;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.MaintenanceTables;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -42,7 +41,7 @@ public final class MaintenanceState {
   }
 
   /** Appends a state row: {@code table} was maintained up to {@code version} by {@code runId}. */
-  static void record(Lake lake, String table, long version, String runId) {
+  public static void record(Lake lake, String table, long version, String runId) {
     lake.ensure(MaintenanceTables.STATE, MaintenanceTables.STATE_SCHEMA, null, Map.of());
     Row row = RowFactory.create(table, version, runId, Timestamp.from(Instant.now()));
     lake.spark().createDataFrame(List.of(row), MaintenanceTables.STATE_SCHEMA).write().format("delta")
@@ -78,13 +77,13 @@ public final class MaintenanceState {
   }
 
   /** The table's latest version (reads the log's last commit, not the table's file list). */
-  static long currentVersion(Lake lake, String table) {
+  public static long currentVersion(Lake lake, String table) {
     return io.delta.tables.DeltaTable.forPath(lake.spark(), lake.pathOf(table)).history(1)
         .select("version").first().getLong(0);
   }
 
   /** Data files of the current snapshot ({@code version} -1) or of an older version. */
-  static Set<String> files(Lake lake, String table, long version) {
+  public static Set<String> files(Lake lake, String table, long version) {
     DataFrameReader r = lake.spark().read().format("delta");
     if (version >= 0) {
       r = r.option("versionAsOf", version);
@@ -93,7 +92,7 @@ public final class MaintenanceState {
   }
 
   /** The {@code event_date IN (...)} text Delta's OPTIMIZE and replaceWhere take: only validated dates, never user text. */
-  static String dayPredicate(Set<String> dates) {
+  public static String dayPredicate(Set<String> dates) {
     StringBuilder b = new StringBuilder("event_date IN (");
     boolean first = true;
     for (String d : new TreeSet<>(dates)) {

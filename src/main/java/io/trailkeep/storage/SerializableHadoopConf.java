@@ -1,4 +1,4 @@
-package io.trailkeep.ingest;
+package io.trailkeep.storage;
 
 import java.io.IOException;
 import java.io.ObjectInputStream;

@@ -1,4 +1,4 @@
-package io.trailkeep.s3;
+package io.trailkeep.storage;
 
 import io.trailkeep.conf.ConfException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.trailkeep.ingest;
+package io.trailkeep.storage;
 
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,4 +1,4 @@
-package io.trailkeep.ingest;
+package io.trailkeep.json;
 
 /** Small JSON text helpers used when building overflow objects. No allocation beyond the output. */
 public final class JsonText {

@@ -1,8 +1,8 @@
-package io.trailkeep.s3;
+package io.trailkeep.storage;
 
 import io.trailkeep.conf.ConfException;
-import io.trailkeep.ingest.IngestException;
-import io.trailkeep.ingest.RawStore;
+
+import io.trailkeep.storage.RawStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,9 +105,9 @@ public final class S3RawStore implements RawStore {
         throw new ConfException("access denied listing " + what + "; check the credentials (AWS "
             + "default provider chain or aws.profile) and the bucket policy");
       }
-      throw new IngestException("cannot list " + what + ": " + e.getMessage(), e);
+      throw new StorageException("cannot list " + what + ": " + e.getMessage(), e);
     } catch (SdkException e) {
-      throw new IngestException("cannot list " + what + " (S3 unreachable?): " + e.getMessage(), e);
+      throw new StorageException("cannot list " + what + " (S3 unreachable?): " + e.getMessage(), e);
     }
   }
 

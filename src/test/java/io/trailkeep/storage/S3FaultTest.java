@@ -1,4 +1,4 @@
-package io.trailkeep.s3;
+package io.trailkeep.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,7 +57,7 @@ class S3FaultTest {
       org.apache.hadoop.fs.FileSystem.closeAll();
       Lake faulty = new Lake(spark, lakeRoot);
       IngestJob.Result r = IngestJob.into(faulty).raw(raw).execute();
-      assertEquals(gen.events - gen.duplicates, r.rowsWritten);
+      assertEquals(gen.events() - gen.duplicateRecords(), r.rowsWritten());
       DataFrames.assertEqualIgnoringOrder(baseline.read(CloudTrailTable.NAME), faulty.read(CloudTrailTable.NAME));
       assertTrue(proxy.throttled.get() > 0, "503 SlowDown injected");
       assertTrue(proxy.resets.get() > 0, "connection resets injected");

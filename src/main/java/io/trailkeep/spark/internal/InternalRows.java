@@ -1,10 +1,12 @@
-package io.trailkeep.ingest;
+package io.trailkeep.spark.internal;
 
 import java.io.Serializable;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.Date;
 import java.sql.Timestamp;
+import java.util.Iterator;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,18 +28,26 @@ import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * Turns the parsers' Java values (String, Boolean, Integer, Long, Double, {@link Timestamp},
- * {@link Date}, {@link Row} for structs, {@code Row[]} for arrays of structs) into Spark's internal
- * row format, and wraps an RDD of such rows as a DataFrame without Spark's {@code Row} encoder.
+ * DataFrames over rows the parsers build as plain Java values (String, Boolean, Integer, Long,
+ * Double, {@link Timestamp}, {@link Date}, {@link Row} for structs, {@code Row[]} for arrays of
+ * structs, in schema order), converted straight into Spark's internal row format.
  *
- * <p>Why: encoding external {@code Row}s was 17% of the executors' time in an ingest profile, and
- * a DataFrame built from {@code Row}s is cached as compressed column batches (another 28%). Rows
- * built here are cached as they are (an RDD-level cache) and read by the pipeline's plans directly.
- *
- * <p>Dates and timestamps convert with Spark's own functions, so the stored values equal what the
- * encoder would have produced. Cost: one object per value, no code generation. Thread-safe.
+ * <p>Why internal API: encoding external {@code Row}s was 17% of the executors' time in an ingest
+ * profile, and a DataFrame built from {@code Row}s is cached as compressed column batches
+ * (another 28%). What it uses, and what breaks on an upgrade:
+ * <ul>
+ *   <li>{@code SparkSession.internalCreateDataFrame(RDD, StructType, boolean)}: Scala
+ *       package-private, called by reflection; present with this signature in Spark 3.5 and 4.0/4.1
+ *       (the classic session). If it disappears, {@link #dataFrame} fails with a message naming it.
+ *   <li>Catalyst's {@code GenericInternalRow}, {@code GenericArrayData}, {@code UTF8String} and
+ *       {@code DateTimeUtils.fromJavaTimestamp/fromJavaDate} for the value conversion: stable for
+ *       years but not public API.
+ *   <li>{@code Dataset.queryExecution().toRdd()} in {@link #detached}.
+ * </ul>
+ * Dates and timestamps convert with Spark's own functions, so stored values equal what the
+ * encoder would produce. Cost: one object per value, no code generation. Thread-safe.
  */
-public final class CatalystRows implements Serializable {
+public final class InternalRows implements Serializable {
   private static final long serialVersionUID = 1L;
   private final Converter[] fields;
 
@@ -45,13 +55,12 @@ public final class CatalystRows implements Serializable {
     Object apply(Object value);
   }
 
-  /** A converter for rows of {@code schema}. */
-  public CatalystRows(StructType schema) {
+  private InternalRows(StructType schema) {
     this.fields = converters(schema);
   }
 
   /** The internal row of {@code values}, given in schema order; the array is reused as storage. */
-  public InternalRow row(Object[] values) {
+  private InternalRow row(Object[] values) {
     for (int i = 0; i < fields.length; i++) {
       Object v = values[i];
       values[i] = v == null ? null : fields[i].apply(v);
@@ -109,12 +118,35 @@ public final class CatalystRows implements Serializable {
   }
 
   /**
-   * A DataFrame over internal rows of {@code schema}. Uses the session's
-   * {@code internalCreateDataFrame}, which Spark 3.5 and 4 both have but do not publish to Java
-   * (Scala package-private), hence the reflective call.
+   * A DataFrame of {@code schema} over {@code rows} (plain Java values in schema order). The
+   * conversion runs in executors as the rows are read; nothing is cached here.
    */
+  public static Dataset<Row> dataFrame(SparkSession spark, JavaRDD<Object[]> rows, StructType schema) {
+    InternalRows conv = new InternalRows(schema);
+    RDD<InternalRow> internal = rows.mapPartitions((Iterator<Object[]> it) -> new Iterator<InternalRow>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public InternalRow next() {
+        return conv.row(it.next());
+      }
+    }, true).rdd();
+    return fromInternal(spark, internal, schema);
+  }
+
+  /**
+   * The same rows as {@code planned}, planned now and detached from its source: a cached result
+   * built on it is not re-planned when its source (a Delta table) is written later in the job.
+   */
+  public static Dataset<Row> detached(Dataset<Row> planned) {
+    return fromInternal(planned.sparkSession(), planned.queryExecution().toRdd(), planned.schema());
+  }
+
   @SuppressWarnings("unchecked")
-  public static Dataset<Row> dataFrame(SparkSession spark, RDD<InternalRow> rows, StructType schema) {
+  private static Dataset<Row> fromInternal(SparkSession spark, RDD<InternalRow> rows, StructType schema) {
     try {
       Method m = spark.getClass().getMethod("internalCreateDataFrame", RDD.class, StructType.class,
           boolean.class);

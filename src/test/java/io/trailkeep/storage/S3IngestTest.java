@@ -1,4 +1,4 @@
-package io.trailkeep.s3;
+package io.trailkeep.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +48,7 @@ class S3IngestTest {
   }
 
   private static long lake(IngestJob.Result r, String table) {
-    return ((Number) r.tables.get(table).get("rows_written")).longValue();
+    return r.tables().get(table).rowsWritten();
   }
 
   @Test
@@ -62,22 +62,22 @@ class S3IngestTest {
 
     IngestJob.Result onS3 = IngestJob.into(s3Lake).raw(raw).execute();
     IngestJob.Result local = IngestJob.into(localLake).raw(localRaw.toString()).execute();
-    assertEquals(gen.events - gen.duplicates, lake(onS3, CloudTrailTable.NAME)
+    assertEquals(gen.events() - gen.duplicateRecords(), lake(onS3, CloudTrailTable.NAME)
         + lake(onS3, CloudTrailTable.INSIGHTS_NAME));
-    assertEquals(gen.flowRecords, lake(onS3, VpcFlowTable.NAME));
+    assertEquals(gen.flowRecords(), lake(onS3, VpcFlowTable.NAME));
     assertTrue(lake(onS3, GuardDutyTable.NAME) > 0);
-    assertEquals(local.rowsWritten, onS3.rowsWritten);
-    assertEquals(local.tables, onS3.tables);
-    assertEquals(gen.files + gen.digestFiles + gen.flowFiles + gen.findingFiles, onS3.filesSeen);
-    assertEquals(onS3.filesIngested, onS3.getRequests);
-    assertTrue(onS3.listRequests > 0);
+    assertEquals(local.rowsWritten(), onS3.rowsWritten());
+    assertEquals(local.tables(), onS3.tables());
+    assertEquals(gen.files() + gen.digestFiles() + gen.flowFiles() + gen.findingFiles(), onS3.filesSeen());
+    assertEquals(onS3.filesIngested(), onS3.objectsRead());
+    assertTrue(onS3.listRequests() > 0);
     for (String table : List.of(CloudTrailTable.NAME, VpcFlowTable.NAME, GuardDutyTable.NAME)) {
       DataFrames.assertEqualIgnoringOrder(content(localLake, table), content(s3Lake, table));
     }
 
     IngestJob.Result again = IngestJob.into(s3Lake).raw(raw).execute();
-    assertEquals(0, again.rowsWritten);
-    assertEquals(0, again.getRequests);
+    assertEquals(0, again.rowsWritten());
+    assertEquals(0, again.objectsRead());
   }
 
   @Test
@@ -91,12 +91,12 @@ class S3IngestTest {
       LocalDate start = LocalDate.of(2026, 8, 1);
       generate(raw, start, historyDays[i], 60L * historyDays[i], 5);
       IngestJob.Result first = IngestJob.into(lake).raw(raw).execute();
-      assertTrue(first.filesIngested > 0);
+      assertTrue(first.filesIngested() > 0);
       generate(raw, start.plusDays(historyDays[i]), 1, 60, 6);
       IngestJob.Result second = IngestJob.into(lake).raw(raw).lookbackDays(1).execute();
-      assertTrue(second.filesIngested > 0, "the new day is found");
-      secondRunLists[i] = second.listRequests;
-      secondRunSeen[i] = second.filesSeen;
+      assertTrue(second.filesIngested() > 0, "the new day is found");
+      secondRunLists[i] = second.listRequests();
+      secondRunSeen[i] = second.filesSeen();
     }
     // Insight files appear on some days only, so the two histories may differ by a prefix or two;
     // what matters is that 25 more days of history add no listing work.

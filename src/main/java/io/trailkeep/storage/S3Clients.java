@@ -1,7 +1,8 @@
-package io.trailkeep.s3;
+package io.trailkeep.storage;
 
 import java.net.URI;
 import java.time.Duration;
+import io.trailkeep.spark.Sessions;
 import org.apache.hadoop.conf.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -79,7 +80,7 @@ public final class S3Clients {
     if (!key.isEmpty() && !secret.isEmpty()) {
       return StaticCredentialsProvider.create(AwsBasicCredentials.create(key, secret));
     }
-    String profile = System.getProperty("aws.profile", "");
+    String profile = hadoop.getTrimmed(Sessions.PROFILE_KEY, System.getProperty("aws.profile", ""));
     if (!profile.isEmpty()) {
       return ProfileCredentialsProvider.create(profile);
     }

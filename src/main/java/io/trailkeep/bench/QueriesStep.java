@@ -1,0 +1,120 @@
+package io.trailkeep.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
+
+import io.trailkeep.correlate.ActivityQuery;
+import io.trailkeep.ingest.IngestJob;
+import io.trailkeep.job.Progress;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.lake.ScanReport;
+import io.trailkeep.maintain.MaintainJob;
+import io.trailkeep.schema.CloudTrailTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Bench step {@code queries}: three investigation queries on the maintained lake, against the
+ * same rows as plain Parquet and against Spark scanning the raw files: latency (best of the
+ * repeats, each freshly planned), files and bytes each side read.
+ */
+final class QueriesStep {
+  private QueriesStep() {}
+
+  static Map<String, Object> run(SparkSession spark, Path dir, BenchData data, int days, int repeats,
+      Progress progress) throws IOException {
+    Path lakeDir = Files.createTempDirectory(dir, "lake-queries");
+    Lake lake = new Lake(spark, lakeDir.toString());
+    IngestJob.into(lake).raw(data.raw().toString()).sources("cloudtrail").execute();
+    // a file size giving the lake several files per day, as a large organization's day has
+    long fileBytes = Math.max(64 * 1024, data.gzipBytes() / Math.max(1, days) / 24);
+    MaintainJob.on(lake).targetFileBytes(fileBytes).execute();
+    Dataset<Row> table = lake.read(CloudTrailTable.NAME);
+    // the same rows, in the same files order, as plain Parquet partitioned by day
+    Path parquetDir = lakeDir.resolve("parquet-copy");
+    table.write().partitionBy(CloudTrailTable.PARTITION_COLUMN).parquet(parquetDir.toString());
+    Dataset<Row> parquet = spark.read().parquet(parquetDir.toString());
+    Row sample = table.filter(col("access_key_id").isNotNull().and(col("actor_type").equalTo("IAMUser")))
+        .select("actor_principal", "access_key_id", "event_date", "account_id", "awsRegion").first();
+    Supplier<Dataset<Row>> rawScan = () -> spark.read().option("multiLine", true)
+        .schema(IngestStep.baselineSchema()).json(data.logGlob())
+        .select(explode(col("Records")).alias("r")).select("r.*");
+    String principal = sample.getString(0);
+    String key = sample.getString(1);
+    Date day = sample.getDate(2);
+    String account = sample.getString(3);
+    String region = sample.getString(4);
+    Date monthStart = Date.valueOf(day.toLocalDate().withDayOfMonth(1));
+    Date monthEnd = Date.valueOf(day.toLocalDate().withDayOfMonth(1).plusMonths(1).minusDays(1));
+    Column q1 = col("event_date").equalTo(day).and(col("actor_principal").equalTo(principal));
+    Column q2 = col("account_id").equalTo(account).and(col("awsRegion").equalTo(region))
+        .and(col("event_date").between(monthStart, monthEnd));
+    Column q3 = col("access_key_id").equalTo(key);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("q1_principal_day", compare(lake, repeats,
+        () -> ActivityQuery.on(lake).principal(principal).from(day.toLocalDate()).to(day.toLocalDate())
+            .plan().events(),
+        () -> parquet.filter(q1),
+        () -> rawScan.get().filter(to_date(col("eventTime")).equalTo(day)
+            .and(col("userIdentity.arn").equalTo(principal)))));
+    m.put("q2_counts_account_region_month", compare(lake, repeats,
+        () -> table.filter(q2).groupBy("eventName", "errorCode").agg(count(lit(1))),
+        () -> parquet.filter(q2).groupBy("eventName", "errorCode").agg(count(lit(1))),
+        () -> rawScan.get().filter(col("recipientAccountId").equalTo(account)
+            .and(col("awsRegion").equalTo(region))
+            .and(to_date(col("eventTime")).between(monthStart, monthEnd)))
+            .groupBy("eventName", "errorCode").agg(count(lit(1)))));
+    m.put("q3_access_key_all_days", compare(lake, repeats,
+        () -> ActivityQuery.on(lake).accessKey(key).plan().events(),
+        () -> parquet.filter(q3),
+        () -> rawScan.get().filter(col("userIdentity.accessKeyId").equalTo(key))));
+    progress.info("bench: queries %s", m);
+    return m;
+  }
+
+  /**
+   * Latency (best of the repeats, each on a freshly planned query) of the lake, Parquet and raw
+   * JSON sides, and files and bytes each side read (from one more execution with scan metrics).
+   */
+  private static Map<String, Object> compare(Lake lake, int repeats, Supplier<Dataset<Row>> lakeQuery,
+      Supplier<Dataset<Row>> parquetQuery, Supplier<Dataset<Row>> rawQuery) throws IOException {
+    AtomicLong lakeRows = new AtomicLong();
+    AtomicLong parquetRows = new AtomicLong();
+    AtomicLong rawRows = new AtomicLong();
+    double lakeSeconds = Timing.best(repeats, () -> lakeRows.set(lakeQuery.get().count()));
+    double parquetSeconds = Timing.best(repeats, () -> parquetRows.set(parquetQuery.get().count()));
+    double rawSeconds = Timing.best(repeats, () -> rawRows.set(rawQuery.get().count()));
+    Map<String, Object> lakeScan = ScanReport.of(lake, lakeQuery.get());
+    Map<String, Object> rawScan = ScanReport.of(lake, rawQuery.get());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("lake_seconds", lakeSeconds);
+    m.put("parquet_seconds", parquetSeconds);
+    m.put("raw_json_seconds", rawSeconds);
+    m.put("speedup_vs_raw", rawSeconds / lakeSeconds);
+    m.put("lake_vs_parquet", lakeSeconds / parquetSeconds);
+    m.put("lake_files_read", lakeScan.get("files_read"));
+    m.put("lake_files_total", lakeScan.get("files_total"));
+    m.put("lake_bytes_read", lakeScan.get("bytes_read"));
+    m.put("raw_files_read", rawScan.get("files_read"));
+    m.put("raw_bytes_read", rawScan.get("bytes_read"));
+    m.put("bytes_fraction_of_raw", ((Number) lakeScan.get("bytes_read")).doubleValue()
+        / Math.max(1, ((Number) rawScan.get("bytes_read")).doubleValue()));
+    m.put("rows", lakeRows.get());
+    m.put("rows_parquet", parquetRows.get());
+    m.put("rows_raw", rawRows.get());
+    return m;
+  }
+}

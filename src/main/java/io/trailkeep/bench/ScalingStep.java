@@ -1,0 +1,137 @@
+package io.trailkeep.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.trailkeep.conf.TrailkeepConf;
+import io.trailkeep.ingest.IngestJob;
+import io.trailkeep.job.Progress;
+import io.trailkeep.json.Json;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.spark.Sessions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Bench step {@code scaling}: the same ingest in child JVMs with a 1 GiB heap, one per core count
+ * (local[1], local[2], ...): the speedup of the second core, and whether the data set ingests
+ * within 1 GiB. Each child ingests the set {@code repeats + 1} times into fresh lakes: the first
+ * run is cold (JIT compilation competes with the tasks), the best of the others is warm. The
+ * children inherit this JVM's class path and module options; their time is the job's own (JVM
+ * start excluded).
+ */
+final class ScalingStep {
+  private ScalingStep() {}
+
+  /** What one child measured, or why it failed. */
+  record Child(Double coldSeconds, Double warmSeconds, Long recordsRead, String error) {
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      if (error != null) {
+        m.put("error", error);
+        return m;
+      }
+      m.put("cold_seconds", coldSeconds);
+      m.put("warm_seconds", warmSeconds);
+      m.put("records_read", recordsRead);
+      m.put("warm_records_s", recordsRead / warmSeconds);
+      return m;
+    }
+  }
+
+  static Map<String, Object> run(Path dir, BenchData data, List<Integer> coreCounts, int repeats,
+      Progress progress) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("heap", "1g");
+    Map<Integer, Child> children = new LinkedHashMap<>();
+    for (int cores : coreCounts) {
+      Child c = child(dir, data.raw(), cores, repeats + 1);
+      children.put(cores, c);
+      m.put("local_" + cores, c.toMap());
+    }
+    Child one = children.get(1);
+    Child two = children.get(2);
+    if (one != null && two != null && one.error() == null && two.error() == null) {
+      m.put("local2_vs_local1", one.warmSeconds() / two.warmSeconds());
+      m.put("local2_vs_local1_cold", one.coldSeconds() / two.coldSeconds());
+    }
+    progress.info("bench: scaling %s", m);
+    return m;
+  }
+
+  private static Child child(Path dir, Path raw, int cores, int runs) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-agentlib")
+          && !arg.startsWith("-javaagent") && !arg.startsWith("-Xrunjdwp")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        ScalingStep.class.getName(), raw.toString(), dir.toString(), String.valueOf(cores),
+        String.valueOf(runs)));
+    Path log = dir.resolve("scaling-local" + cores + ".log");
+    Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+    String last = null;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        last = line;
+      }
+      int code = p.waitFor();
+      if (code != 0 || last == null || !last.startsWith("{")) {
+        return new Child(null, null, null, "child ingest exited " + code + "; see " + log);
+      }
+      JsonNode json = Json.parse(last);
+      return new Child(json.get("cold_seconds").asDouble(), json.get("warm_seconds").asDouble(),
+          json.get("records_read").asLong(), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      throw new IOException("interrupted while the child ingest ran", e);
+    }
+  }
+
+  /**
+   * Entry point of a scaling child: {@code RAW DIR CORES RUNS}. Ingests RAW's CloudTrail files
+   * RUNS times, each into a fresh lake under DIR, on local[CORES] with the session TrailKeep's CLI
+   * would build; prints one JSON line: the first run's seconds, the best of the others, records
+   * read.
+   */
+  public static void main(String[] args) throws IOException {
+    String raw = args[0];
+    Path dir = Path.of(args[1]);
+    int cores = Integer.parseInt(args[2]);
+    int runs = Math.max(2, Integer.parseInt(args[3]));
+    TrailkeepConf conf = TrailkeepConf.resolve(null, Map.of("master", "local[" + cores + "]"));
+    try (Sessions.Handle h = Sessions.open(conf, "bench-scaling")) {
+      double cold = 0;
+      double warm = Double.MAX_VALUE;
+      long records = 0;
+      for (int i = 0; i < runs; i++) {
+        Path lake = Files.createTempDirectory(dir, "lake-local" + cores + "-");
+        IngestJob.Result r = IngestJob.into(new Lake(h.spark(), lake.toString())).raw(raw)
+            .sources("cloudtrail").execute();
+        records = r.recordsRead();
+        if (i == 0) {
+          cold = r.seconds();
+        } else {
+          warm = Math.min(warm, r.seconds());
+        }
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("cold_seconds", cold);
+      out.put("warm_seconds", warm);
+      out.put("records_read", records);
+      System.out.println(Json.write(out));
+    }
+  }
+}
