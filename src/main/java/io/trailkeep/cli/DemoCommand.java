@@ -1,8 +1,8 @@
 package io.trailkeep.cli;
 
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -16,26 +16,31 @@ import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.lake.Lake;
-import io.trailkeep.storage.LocalS3Server;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.VpcFlowTable;
+import io.trailkeep.spark.Sessions;
+import io.trailkeep.storage.LocalS3Server;
+import io.trailkeep.storage.S3Clients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import io.trailkeep.spark.Sessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * {@code trailkeep demo}: generates a small organization (CloudTrail, VPC Flow Logs, GuardDuty)
@@ -62,11 +67,11 @@ final class DemoCommand implements Callable<Integer> {
       return run(common.resolve(Map.of()));
     }
     // the server's data sits beside the local raw folder (demo-data/s3 by default)
-    java.nio.file.Path localRaw = java.nio.file.Paths.get(io.trailkeep.lake.Lake.absolute(
-        common.resolve(Map.of()).get(io.trailkeep.conf.ConfKey.RAW)));
+    java.nio.file.Path localRaw = Paths.get(Lake.absolute(
+        common.resolve(Map.of()).get(ConfKey.RAW)));
     java.nio.file.Path data = localRaw.resolveSibling("s3");
     try (LocalS3Server server = LocalS3Server.start(data)) {
-      Map<String, String> local = new java.util.LinkedHashMap<>();
+      Map<String, String> local = new LinkedHashMap<>();
       local.put("raw", "s3a://trailkeep-demo-raw/cloudtrail");
       local.put("lake", "s3a://trailkeep-demo-lake/lake");
       local.put("s3.endpoint", server.endpoint());
@@ -75,8 +80,8 @@ final class DemoCommand implements Callable<Integer> {
       local.put("spark.hadoop.fs.s3a.access.key", LocalS3Server.IDENTITY);
       local.put("spark.hadoop.fs.s3a.secret.key", LocalS3Server.CREDENTIAL);
       TrailkeepConf conf = common.resolve(Map.of()).with(local);
-      try (software.amazon.awssdk.services.s3.S3Client client =
-          io.trailkeep.storage.S3Clients.create(io.trailkeep.spark.Sessions.hadoopConf(conf))) {
+      try (S3Client client =
+          S3Clients.create(Sessions.hadoopConf(conf))) {
         for (String bucket : new String[] {"trailkeep-demo-raw", "trailkeep-demo-lake"}) {
           if (client.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
             client.createBucket(r -> r.bucket(bucket));
@@ -95,10 +100,10 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Drops cached s3a clients of the demo buckets: each run's server listens on a new port. */
   private static void forgetClients(TrailkeepConf conf) throws IOException {
-    org.apache.hadoop.conf.Configuration h = io.trailkeep.spark.Sessions.hadoopConf(conf);
-    for (String root : new String[] {conf.get(io.trailkeep.conf.ConfKey.RAW),
-        conf.get(io.trailkeep.conf.ConfKey.LAKE)}) {
-      FileSystem.get(java.net.URI.create(root), h).close();
+    Configuration h = Sessions.hadoopConf(conf);
+    for (String root : new String[] {conf.get(ConfKey.RAW),
+        conf.get(ConfKey.LAKE)}) {
+      FileSystem.get(URI.create(root), h).close();
     }
   }
 
@@ -114,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
       Lake lake = CommonOptions.lake(spark, conf);
       IngestJob.Result ing = IngestJob.into(lake).options(conf).progress(common.progress()).execute();
       out.println("2. " + IngestCommand.human(ing).replace("\n", "\n   "));
-      JsonNode truth = groundTruth(spark, io.trailkeep.lake.Lake.absolute(conf.get(ConfKey.RAW)));
+      JsonNode truth = groundTruth(spark, Lake.absolute(conf.get(ConfKey.RAW)));
       Dataset<Row> ct = lake.read(CloudTrailTable.NAME);
       long found = 0;
       long expected = 0;

@@ -8,6 +8,7 @@ import io.trailkeep.lake.Lake;
 import io.trailkeep.spark.Sessions;
 import java.io.PrintWriter;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,7 +48,7 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, String> flags = new java.util.HashMap<>();
+    Map<String, String> flags = new HashMap<>();
     flags.put(ConfKey.INGEST_SOURCES.name(), source);
     TrailkeepConf conf = common.resolve(flags);
     LocalDate first = CommonOptions.day("--from", from);

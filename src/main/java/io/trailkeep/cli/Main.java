@@ -1,6 +1,7 @@
 package io.trailkeep.cli;
 
 import io.trailkeep.conf.ConfException;
+import io.trailkeep.job.TerminalText;
 import io.trailkeep.conf.ConfKey;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -50,10 +51,11 @@ public final class Main implements Runnable {
       PrintWriter err = commandLine.getErr();
       Throwable user = userError(ex);
       if (user != null) {
-        err.println("trailkeep: " + user.getMessage());
+        err.println("trailkeep: " + TerminalText.safe(user.getMessage()));
         return 2;
       }
-      err.println("trailkeep: " + commandLine.getCommandName() + " failed: " + describe(ex));
+      err.println("trailkeep: " + commandLine.getCommandName() + " failed: "
+          + TerminalText.safe(describe(ex)));
       if (System.getenv("TRAILKEEP_DEBUG") != null) {
         ex.printStackTrace(err);
       } else {
@@ -101,8 +103,9 @@ public final class Main implements Runnable {
     }
     out.println();
     out.println("Configuration keys (conf file 'key = value', or --set key=value; flags win):");
-    for (ConfKey k : ConfKey.all().values()) {
-      out.printf("  %-28s default '%s'%n      %s%n", k.name(), k.defaultValue(), k.description());
+    for (ConfKey<?> k : ConfKey.all().values()) {
+      out.printf("  %-28s default '%s' (%s)%n      %s%n", k.name(), k.defaultText(),
+          k.typeDescription(), k.description());
     }
     out.println("  spark.*                      passed to the Spark session as is");
     out.flush();

@@ -2,14 +2,17 @@ package io.trailkeep.cli;
 
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.TrailkeepConf;
+import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.lake.ScanReport;
+import io.trailkeep.spark.Sessions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import io.trailkeep.spark.Sessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,18 +59,18 @@ final class SqlCommand implements Callable<Integer> {
       try {
         result = spark.sql(statement);
       } catch (Exception e) {
-        if (!(e instanceof org.apache.spark.sql.AnalysisException)) {
+        if (!(e instanceof AnalysisException)) {
           throw e;
         }
         throw new ConfException("invalid query: " + firstLine(e.getMessage()) + " (views: "
             + String.join(", ", views) + ")");
       }
       PrintWriter out = spec.commandLine().getOut();
-      Map<String, Object> scan = explain ? io.trailkeep.lake.ScanReport.of(lake, result) : null;
+      Map<String, Object> scan = explain ? ScanReport.of(lake, result) : null;
       TablePrinter.rows(out, result, common.json, limit);
       if (scan != null) {
         if (common.json) {
-          out.println(io.trailkeep.json.Json.write(Map.of("explain", scan)));
+          out.println(Json.write(Map.of("explain", scan)));
         } else {
           out.printf("files read: %s of %s %s%n", scan.get("files_read"), scan.get("files_total"),
               scan.get("tables"));

@@ -1,9 +1,13 @@
 package io.trailkeep.cli;
 
 import java.io.PrintWriter;
+import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructType;
 
 /** Prints rows as an aligned text table or as JSON Lines. Cell text is cut at a width limit. */
@@ -13,9 +17,9 @@ final class TablePrinter {
   private TablePrinter() {}
 
   /** One JSON object per row (all rows) with {@code json}, else a table of the first {@code limit}. */
-  static void rows(PrintWriter out, org.apache.spark.sql.Dataset<Row> rows, boolean json, int limit) {
+  static void rows(PrintWriter out, Dataset<Row> rows, boolean json, int limit) {
     if (json) {
-      java.util.Iterator<String> it = rows.toJSON().toLocalIterator();
+      Iterator<String> it = rows.toJSON().toLocalIterator();
       while (it.hasNext()) {
         out.println(it.next());
       }
@@ -35,10 +39,10 @@ final class TablePrinter {
       String[] c = new String[names.length];
       for (int i = 0; i < names.length; i++) {
         Object o = r.isNullAt(i) ? null
-            : schema.fields()[i].dataType() instanceof org.apache.spark.sql.types.ArrayType
+            : schema.fields()[i].dataType() instanceof ArrayType
                 ? r.getList(i) : r.get(i);
-        String v = o == null ? "null" : o instanceof java.sql.Timestamp
-            ? ((java.sql.Timestamp) o).toInstant().toString() : String.valueOf(o);
+        String v = o == null ? "null" : o instanceof Timestamp
+            ? ((Timestamp) o).toInstant().toString() : String.valueOf(o);
         v = v.replace('\n', ' ').replace('\r', ' ');
         c[i] = v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 3) + "..." : v;
         widths[i] = Math.max(widths[i], c[i].length());

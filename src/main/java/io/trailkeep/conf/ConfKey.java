@@ -2,6 +2,7 @@ package io.trailkeep.conf;
 
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -236,7 +237,7 @@ public final class ConfKey<T> {
 
     /** Comma-separated names; blank and {@code none} give an empty list. */
     public static final Type<List<String>> NAMES = of("comma-separated names, or none", s -> {
-      List<String> out = new java.util.ArrayList<>();
+      List<String> out = new ArrayList<>();
       for (String p : s.split(",")) {
         String n = p.trim();
         if (!n.isEmpty() && !n.equals("none")) {

@@ -7,6 +7,7 @@ import io.trailkeep.generate.Org.Account;
 import io.trailkeep.generate.Org.Instance;
 import io.trailkeep.generate.Org.Principal;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
 public final class FindingFactory {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final DateTimeFormatter MILLIS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   /** Which resource block a finding carries. */
   public enum Resource { ACCESS_KEY, INSTANCE, S3_BUCKET, EKS, LAMBDA, RDS, ECS, CONTAINER, RUNTIME }

@@ -3,10 +3,13 @@ package io.trailkeep.generate;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.generate.Org.Account;
 import io.trailkeep.generate.Org.Instance;
+import io.trailkeep.schema.VpcFlowTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -25,7 +28,7 @@ final class FlowWriter {
       "subnet-id", "instance-id", "interface-id", "region", "az-id", "sublocation-type",
       "sublocation-id", "action", "tcp-flags", "pkt-srcaddr", "pkt-dstaddr", "pkt-src-aws-service",
       "pkt-dst-aws-service", "traffic-path", "flow-direction", "log-status", "reject-reason");
-  static final List<String> DEFAULT_FORMAT = io.trailkeep.schema.VpcFlowTable.DEFAULT_FORMAT;
+  static final List<String> DEFAULT_FORMAT = VpcFlowTable.DEFAULT_FORMAT;
   private static final int[] SCAN_PORTS = {22, 23, 3389, 445, 1433, 3306, 5900, 8080, 6379, 9200};
   private static final String[] SERVICE_PREFIXES = {"52.216.", "3.5.", "52.94.", "54.239."};
 
@@ -68,7 +71,7 @@ final class FlowWriter {
     this.hive = hive;
     int v = 2;
     for (String f : fields) {
-      io.trailkeep.schema.VpcFlowTable.Field known = io.trailkeep.schema.VpcFlowTable.field(f);
+      VpcFlowTable.Field known = VpcFlowTable.field(f);
       if (known == null) {
         throw new ConfException("generate.flow-format: unknown flow-log field '" + f + "'");
       }
@@ -137,7 +140,7 @@ final class FlowWriter {
         exposed.add(i);
       }
     }
-    java.util.Set<String> idle = new java.util.HashSet<>();
+    Set<String> idle = new HashSet<>();
     while (out.size() < target) {
       Instance inst = net.instances.get(r.nextInt(net.instances.size()));
       long start = t0 + r.nextInt(240);

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -114,7 +115,7 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
 
   /** Names of the shipped scenarios. */
   public static Set<String> knownScenarios() {
-    return new java.util.TreeSet<>(SCENARIOS.keySet());
+    return new TreeSet<>(SCENARIOS.keySet());
   }
 
   /** Counts of one generation. */

@@ -1,6 +1,7 @@
 package io.trailkeep.generate;
 
 import java.util.SplittableRandom;
+import java.util.UUID;
 
 /** Identifier shapes AWS uses (hex ids, upper-case key ids, UUIDs), drawn from a seeded random. */
 final class Ids {
@@ -39,6 +40,6 @@ final class Ids {
   static String uuid(SplittableRandom r) {
     long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
     long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    return new java.util.UUID(hi, lo).toString();
+    return new UUID(hi, lo).toString();
   }
 }

@@ -1,12 +1,13 @@
 package io.trailkeep.generate;
 
+import io.trailkeep.json.Json;
 import io.trailkeep.storage.AwsLogKeys;
 import io.trailkeep.storage.S3Clients;
-import io.trailkeep.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -102,7 +103,7 @@ final class RawWriter implements AutoCloseable {
         sidecar.put("x-amz-meta-" + e.getKey(), e.getValue());
       }
       bytes(key + AwsLogKeys.DIGEST_SIDECAR_SUFFIX,
-          (Json.pretty(sidecar) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          (Json.pretty(sidecar) + "\n").getBytes(StandardCharsets.UTF_8));
     }
     return stored.length;
   }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -419,7 +420,7 @@ final class RecordFactory {
     }
     String ua = p.userAgent;
     if (ua.contains("%s")) {
-      return String.format(ua, api.service + "." + api.eventName.toLowerCase(java.util.Locale.ROOT));
+      return String.format(ua, api.service + "." + api.eventName.toLowerCase(Locale.ROOT));
     }
     return ua;
   }

@@ -3,6 +3,7 @@ package io.trailkeep.generate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * A named attack injected into generated data. It plans its records up front (they are few),
@@ -25,10 +26,10 @@ public interface Scenario {
     final RecordFactory records;
     final EventCatalog catalog;
     final FindingFactory findings;
-    final java.util.SplittableRandom random;
+    final SplittableRandom random;
 
     Context(Org org, Instant spanStart, Instant spanEnd, RecordFactory records, EventCatalog catalog,
-        FindingFactory findings, java.util.SplittableRandom random) {
+        FindingFactory findings, SplittableRandom random) {
       this.org = org;
       this.spanStart = spanStart;
       this.spanEnd = spanEnd;

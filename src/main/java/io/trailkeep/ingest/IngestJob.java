@@ -23,9 +23,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * The ingest action: finds raw files under a raw root that the manifest does not mark done
@@ -62,7 +64,7 @@ public final class IngestJob extends JobAction<IngestJob, IngestJob.Result> {
     INCREMENTAL, RECONCILE, RETRY_QUARANTINED;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
@@ -316,7 +318,7 @@ public final class IngestJob extends JobAction<IngestJob, IngestJob.Result> {
   }
 
   private RawStore openStore(String raw) {
-    org.apache.hadoop.conf.Configuration hadoop = lake().spark().sparkContext().hadoopConfiguration();
+    Configuration hadoop = lake().spark().sparkContext().hadoopConfiguration();
     return S3Clients.isS3(raw) ? new S3RawStore(raw, hadoop) : new HadoopRawStore(raw, hadoop);
   }
 }

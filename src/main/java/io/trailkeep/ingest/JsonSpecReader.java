@@ -1,5 +1,6 @@
 package io.trailkeep.ingest;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.trailkeep.json.JsonText;
@@ -10,6 +11,9 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -34,6 +38,9 @@ public final class JsonSpecReader {
   public Object[] readObject(JsonParser p, JsonSpec spec) throws IOException {
     Object[] values = new Object[spec.width()];
     StringBuilder extra = null;
+    // declared keys that went to the overflow: their later occurrences follow them there, so
+    // duplicates keep their order (RecordJson restores them)
+    Set<String> overflowed = null;
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       String name = p.currentName();
@@ -41,7 +48,16 @@ public final class JsonSpecReader {
       long start = p.currentTokenLocation().getByteOffset();
       int i = spec.indexOf(name);
       String extraRaw = null;
-      if (i < 0 || values[i] != null || v == JsonToken.VALUE_NULL) {
+      if (i >= 0 && values[i] != null && spec.fields().get(i).kind == JsonSpec.Kind.TIMESTAMP
+          && (overflowed == null || !overflowed.contains(name))) {
+        // a second occurrence of a timestamp: its first spelling goes first, so that the first
+        // overflow entry of a timestamp key is always its column's own spelling
+        extra = appendExtra(extra, name, JsonText.quote(DateTimeFormatter.ISO_INSTANT
+            .format(((Timestamp) values[i]).toInstant())));
+        overflowed = mark(overflowed, name);
+      }
+      if (i < 0 || values[i] != null || v == JsonToken.VALUE_NULL
+          || (overflowed != null && overflowed.contains(name))) {
         extraRaw = slice(p, v, start);
       } else {
         JsonSpec.Field f = spec.fields().get(i);
@@ -101,25 +117,34 @@ public final class JsonSpecReader {
         }
       }
       if (extraRaw != null) {
-        if (extra == null) {
-          extra = new StringBuilder(64).append('{');
-        } else {
-          extra.append(',');
+        extra = appendExtra(extra, name, extraRaw);
+        if (i >= 0) {
+          overflowed = mark(overflowed, name);
         }
-        JsonText.appendQuoted(extra, name);
-        extra.append(':').append(extraRaw);
       }
     }
     if (t != JsonToken.END_OBJECT) {
-      throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+      throw new JsonParseException(p, "unexpected token " + t);
     }
     values[values.length - 1] = extra == null ? null : extra.append('}').toString();
     return values;
   }
 
+  private static StringBuilder appendExtra(StringBuilder extra, String name, String rawValue) {
+    StringBuilder b = extra == null ? new StringBuilder(64).append('{') : extra.append(',');
+    JsonText.appendQuoted(b, name);
+    return b.append(':').append(rawValue);
+  }
+
+  private static Set<String> mark(Set<String> set, String name) {
+    Set<String> s = set == null ? new HashSet<>() : set;
+    s.add(name);
+    return s;
+  }
+
   /** Reads an array of objects; returns null (array skipped) if any element is not an object. */
   private Row[] readObjectArray(JsonParser p, JsonSpec spec) throws IOException {
-    java.util.ArrayList<Row> out = new java.util.ArrayList<>();
+    ArrayList<Row> out = new ArrayList<>();
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (t != JsonToken.START_OBJECT) {

@@ -12,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -58,7 +59,7 @@ final class Manifest {
       return null;
     }
     Dataset<Row> m = lake.read(ManifestTable.NAME);
-    if (!java.util.Arrays.asList(m.columns()).contains("error")) {
+    if (!Arrays.asList(m.columns()).contains("error")) {
       m = m.withColumn("error", lit(null).cast("string"));
     }
     return m.withColumn("_rn", row_number().over(Window.partitionBy("path")

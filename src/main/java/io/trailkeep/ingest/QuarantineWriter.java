@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import io.delta.tables.DeltaTable;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.QuarantineTable;
+import io.trailkeep.spark.SessionSettings;
 import java.util.Collection;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -50,7 +51,7 @@ final class QuarantineWriter {
    * produce again. Returns how many were resolved.
    */
   static long resolve(Lake lake, String source, Collection<String> retried, Dataset<Row> parsed,
-      String marker, io.trailkeep.spark.SessionSettings settings) {
+      String marker, SessionSettings settings) {
     String table = QuarantineTable.nameFor(source);
     if (retried.isEmpty() || !lake.exists(table)) {
       return 0;

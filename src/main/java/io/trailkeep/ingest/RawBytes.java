@@ -1,10 +1,13 @@
 package io.trailkeep.ingest;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads one raw object, gunzipped when it starts with the gzip magic bytes, into a buffer that is
@@ -101,7 +104,7 @@ public final class RawBytes {
 
   private static boolean isStorageFailure(IOException e) {
     // Decompression problems are ZipException/EOFException; anything else is the storage talking.
-    return !(e instanceof java.util.zip.ZipException) && !(e instanceof java.io.EOFException);
+    return !(e instanceof ZipException) && !(e instanceof EOFException);
   }
 
   private void fill(InputStream in, long maxBytes) throws IOException {
@@ -137,7 +140,7 @@ public final class RawBytes {
     }
   }
 
-  private static final class CountingStream extends java.io.FilterInputStream {
+  private static final class CountingStream extends FilterInputStream {
     long count;
 
     CountingStream(InputStream in) {

@@ -12,6 +12,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.RSAPublicKeySpec;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -169,7 +170,7 @@ public final class DigestSignature {
       if (n < 0 || pos + n > b.length) {
         throw new IllegalArgumentException("truncated DER");
       }
-      byte[] out = java.util.Arrays.copyOfRange(b, pos, pos + n);
+      byte[] out = Arrays.copyOfRange(b, pos, pos + n);
       pos += n;
       return out;
     }

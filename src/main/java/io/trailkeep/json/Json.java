@@ -9,6 +9,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -75,7 +76,7 @@ public final class Json {
     Map<String, Object> out = new LinkedHashMap<>();
     for (RecordComponent c : record.getClass().getRecordComponents()) {
       try {
-        java.lang.reflect.Method accessor = c.getAccessor();
+        Method accessor = c.getAccessor();
         accessor.setAccessible(true); // records of package-private classes
         Object value = accessor.invoke(record);
         if (c.isAnnotationPresent(Inline.class) && value instanceof Record) {

@@ -3,6 +3,7 @@ package io.trailkeep.lake;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ public final class Lake {
     if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || uri.startsWith("file:")) {
       return uri;
     }
-    return java.nio.file.Paths.get(uri).toAbsolutePath().normalize().toString();
+    return Paths.get(uri).toAbsolutePath().normalize().toString();
   }
 
   public String root() {

@@ -2,6 +2,7 @@ package io.trailkeep.lake;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.delta.tables.DeltaTable;
 import io.trailkeep.schema.MaintenanceTables;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -78,7 +79,7 @@ public final class MaintenanceState {
 
   /** The table's latest version (reads the log's last commit, not the table's file list). */
   public static long currentVersion(Lake lake, String table) {
-    return io.delta.tables.DeltaTable.forPath(lake.spark(), lake.pathOf(table)).history(1)
+    return DeltaTable.forPath(lake.spark(), lake.pathOf(table)).history(1)
         .select("version").first().getLong(0);
   }
 

@@ -5,6 +5,7 @@ import io.trailkeep.spark.internal.PlanMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -19,7 +20,7 @@ public final class ScanReport {
   private ScanReport() {}
 
   private static String pathOnly(String uri) {
-    String p = new org.apache.hadoop.fs.Path(uri).toUri().getPath();
+    String p = new Path(uri).toUri().getPath();
     return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
   }
 

@@ -10,14 +10,16 @@ import io.delta.tables.DeltaTable;
 import io.trailkeep.job.Progress;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.MaintenanceState;
-import io.trailkeep.spark.SessionSettings;
 import io.trailkeep.schema.AccessKeyTable;
 import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.spark.SessionSettings;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Column;
@@ -47,7 +49,7 @@ final class AccessKeyIndex {
     boolean fresh = MaintenanceState.currentVersion(lake, AccessKeyTable.NAME) == 0;
     Dataset<Row> events = lake.read(CloudTrailTable.NAME);
     Set<String> rebuilt = fresh
-        ? MaintenanceState.addedPartitions(lake, CloudTrailTable.NAME, java.util.Optional.empty())
+        ? MaintenanceState.addedPartitions(lake, CloudTrailTable.NAME, Optional.empty())
         : new TreeSet<>(days);
     if (rebuilt.isEmpty()) {
       return 0;
@@ -57,7 +59,7 @@ final class AccessKeyIndex {
         .groupBy(col("access_key_id"), col("actor_principal"), col("account_id"),
             col(CloudTrailTable.PARTITION_COLUMN))
         .agg(count(lit(1)).as("events"), min("eventTime").as("first_seen"), max("eventTime").as("last_seen"))
-        .select(java.util.Arrays.stream(AccessKeyTable.SCHEMA.fieldNames()).map(c -> col(c))
+        .select(Arrays.stream(AccessKeyTable.SCHEMA.fieldNames()).map(c -> col(c))
             .toArray(Column[]::new));
     rows.repartition(1).sortWithinPartitions(AccessKeyTable.SORT.stream().map(c -> col(c)).toArray(Column[]::new))
         .write().format("delta").mode("overwrite")

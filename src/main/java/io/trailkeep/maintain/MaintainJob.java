@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.delta.tables.DeltaTable;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.ConfKey;
@@ -15,24 +16,34 @@ import io.trailkeep.job.Progress;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.MaintenanceState;
-import io.trailkeep.spark.SessionSettings;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.GuardDutyTable;
-import io.trailkeep.schema.VpcFlowTable;
 import io.trailkeep.schema.MaintenanceTables;
+import io.trailkeep.schema.VpcFlowTable;
+import io.trailkeep.spark.SessionSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -138,7 +149,7 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
   public record Result(String runId, String asOf, Map<String, Map<String, Object>> tables,
       double seconds) implements JobResult {
     public Result {
-      tables = java.util.Collections.unmodifiableMap(new TreeMap<>(tables));
+      tables = Collections.unmodifiableMap(new TreeMap<>(tables));
     }
 
     @Override
@@ -192,7 +203,7 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
     if (!dates.isEmpty()) {
       Layout layout = LAYOUT.get(table);
       progress.info("maintain %s: compacting %d partitions (%s by %s)", table, dates.size(),
-          layout.kind().name().toLowerCase(java.util.Locale.ROOT), String.join(", ", layout.columns()));
+          layout.kind().name().toLowerCase(Locale.ROOT), String.join(", ", layout.columns()));
       rewritten = layout.kind() == Layout.Kind.SORT
           ? sortCompact(table, path, dates, layout.columns())
           : zorderCompact(delta, dates, layout.columns());
@@ -272,18 +283,18 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
       wanted.add(normalize(f));
     }
     try {
-      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path,
+      Path dir = new Path(path,
           CloudTrailTable.PARTITION_COLUMN + "=" + day);
-      org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(lake().spark().sparkContext().hadoopConfiguration());
+      FileSystem fs = dir.getFileSystem(lake().spark().sparkContext().hadoopConfiguration());
       long total = 0;
-      for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(dir)) {
+      for (FileStatus s : fs.listStatus(dir)) {
         if (wanted.contains(normalize(s.getPath().toString()))) {
           total += s.getLen();
         }
       }
       return total;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -343,12 +354,12 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
         recorded.add(r.getLong(0));
       }
     }
-    List<Row> rows = new java.util.ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     for (Row c : commits) {
       if (recorded.contains(c.getLong(0))) {
         continue;
       }
-      com.fasterxml.jackson.databind.JsonNode m = Json.parse(c.getString(2));
+      JsonNode m = Json.parse(c.getString(2));
       rows.add(RowFactory.create(table, m.path(RETENTION_MARKER).asText(), c.getTimestamp(1),
           m.path("policy_days").asInt(), Date.valueOf(m.path("cutoff_date").asText()),
           m.path("legal_holds").isNull() ? null : m.path("legal_holds").asText(),
@@ -381,23 +392,23 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
   }
 
   private static String normalize(String uri) {
-    return new org.apache.hadoop.fs.Path(uri).toUri().getPath();
+    return new Path(uri).toUri().getPath();
   }
 
   private Set<String> dataFilesOnDisk(String path) {
     Set<String> out = new HashSet<>();
     try {
-      org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(path);
-      org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(lake().spark().sparkContext().hadoopConfiguration());
-      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(root, true);
+      Path root = new Path(path);
+      FileSystem fs = root.getFileSystem(lake().spark().sparkContext().hadoopConfiguration());
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
       while (it.hasNext()) {
         String p = it.next().getPath().toString();
         if (p.endsWith(".parquet") && !p.contains("/_delta_log/")) {
           out.add(normalize(p));
         }
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out;
   }

@@ -2,6 +2,7 @@ package io.trailkeep.schema;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -123,7 +124,7 @@ public final class CloudTrailTable {
     return DataTypes.createStructType(out);
   }
 
-  private static StructField field(String name, org.apache.spark.sql.types.DataType type) {
+  private static StructField field(String name, DataType type) {
     return DataTypes.createStructField(name, type, true);
   }
 }

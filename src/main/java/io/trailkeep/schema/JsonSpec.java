@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -94,7 +95,7 @@ public final class JsonSpec implements Serializable {
     return DataTypes.createStructType(out);
   }
 
-  private static org.apache.spark.sql.types.DataType sparkType(Field f) {
+  private static DataType sparkType(Field f) {
     switch (f.kind) {
       case BOOLEAN:
         return DataTypes.BooleanType;

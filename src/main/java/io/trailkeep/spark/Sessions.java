@@ -5,12 +5,14 @@ import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
+import scala.collection.Iterator;
 
 /**
  * Builds (or joins, under spark-submit or in a notebook) the Spark session a TrailKeep command
@@ -108,7 +110,7 @@ public final class Sessions {
 
   /** Opens a session for a command (see {@link Handle}). */
   public static Handle open(TrailkeepConf conf, String appName) {
-    java.util.Optional<SparkSession> existing = scalaOption(SparkSession.getDefaultSession());
+    Optional<SparkSession> existing = scalaOption(SparkSession.getDefaultSession());
     if (existing.isEmpty()) {
       SparkSession spark = build(conf, appName, true);
       return new Handle(spark, true, Map.of(), Map.of());
@@ -129,13 +131,13 @@ public final class Sessions {
     return new Handle(spark, false, runtime, hadoopBefore);
   }
 
-  private static <T> java.util.Optional<T> scalaOption(scala.Option<T> o) {
-    return o.isDefined() ? java.util.Optional.of(o.get()) : java.util.Optional.empty();
+  private static <T> Optional<T> scalaOption(scala.Option<T> o) {
+    return o.isDefined() ? Optional.of(o.get()) : Optional.empty();
   }
 
   private static Map<String, String> scalaMap(scala.collection.Map<String, String> m) {
     Map<String, String> out = new HashMap<>();
-    scala.collection.Iterator<Tuple2<String, String>> it = m.iterator();
+    Iterator<Tuple2<String, String>> it = m.iterator();
     while (it.hasNext()) {
       Tuple2<String, String> kv = it.next();
       out.put(kv._1(), kv._2());

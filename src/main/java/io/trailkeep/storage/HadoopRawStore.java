@@ -3,6 +3,7 @@ package io.trailkeep.storage;
 import io.trailkeep.conf.ConfException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,7 +69,7 @@ public final class HadoopRawStore implements RawStore {
   @Override
   public void listFiles(String dir, String startAfter, Consumer<Entry> out) {
     List<Entry> batch = new ArrayList<>();
-    java.util.ArrayDeque<Path> pending = new java.util.ArrayDeque<>();
+    ArrayDeque<Path> pending = new ArrayDeque<>();
     pending.add(new Path(dir));
     try {
       while (!pending.isEmpty()) {

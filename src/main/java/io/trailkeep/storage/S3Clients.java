@@ -1,8 +1,9 @@
 package io.trailkeep.storage;
 
+import io.trailkeep.spark.Sessions;
 import java.net.URI;
 import java.time.Duration;
-import io.trailkeep.spark.Sessions;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -14,7 +15,10 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * Builds AWS SDK v2 S3 clients from the same s3a settings Spark uses (endpoint, region, path
@@ -34,7 +38,7 @@ public final class S3Clients {
   static Configuration forBucket(Configuration hadoop, String bucket) {
     Configuration c = new Configuration(hadoop);
     String prefix = "fs.s3a.bucket." + bucket + ".";
-    for (java.util.Map.Entry<String, String> e : hadoop) {
+    for (Map.Entry<String, String> e : hadoop) {
       if (e.getKey().startsWith(prefix)) {
         c.set("fs.s3a." + e.getKey().substring(prefix.length()), e.getValue());
       }
@@ -47,7 +51,7 @@ public final class S3Clients {
     String region = hadoop.getTrimmed("fs.s3a.endpoint.region", "us-east-1");
     boolean pathStyle = hadoop.getBoolean("fs.s3a.path.style.access", false);
     int attempts = hadoop.getInt("fs.s3a.attempts.maximum", 10);
-    software.amazon.awssdk.services.s3.S3ClientBuilder b = S3Client.builder()
+    S3ClientBuilder b = S3Client.builder()
         .region(Region.of(region))
         .credentialsProvider(credentials(hadoop))
         .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(10)))
@@ -65,10 +69,10 @@ public final class S3Clients {
   static AwsCredentialsProvider credentials(Configuration hadoop) {
     String role = hadoop.getTrimmed("fs.s3a.assumed.role.arn", "");
     if (!role.isEmpty()) {
-      software.amazon.awssdk.services.sts.StsClient sts = software.amazon.awssdk.services.sts.StsClient
+      StsClient sts = StsClient
           .builder().region(Region.of(hadoop.getTrimmed("fs.s3a.endpoint.region", "us-east-1")))
           .credentialsProvider(baseCredentials(hadoop)).build();
-      return software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider.builder()
+      return StsAssumeRoleCredentialsProvider.builder()
           .stsClient(sts).refreshRequest(r -> r.roleArn(role).roleSessionName("trailkeep")).build();
     }
     return baseCredentials(hadoop);

@@ -8,6 +8,7 @@ import io.trailkeep.schema.RecordJson;
 import io.trailkeep.testing.TestSpark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -168,7 +169,7 @@ class CliTest {
         assertEquals(0, s.get("ingest").get("rows_written").asLong(), "second run adds nothing");
       }
     }
-    assertTrue(java.nio.file.Files.isDirectory(root.resolve("s3").resolve("trailkeep-demo-lake")));
+    assertTrue(Files.isDirectory(root.resolve("s3").resolve("trailkeep-demo-lake")));
   }
 
   @Test

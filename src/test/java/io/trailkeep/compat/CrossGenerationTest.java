@@ -11,6 +11,7 @@ import io.trailkeep.testing.OtherGeneration;
 import io.trailkeep.testing.TestSpark;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class CrossGenerationTest {
   private static void generate(Path raw, LocalDate day, long seed) {
     Generator.with(new Configuration()).raw(raw.toString()).events(400).days(1).accounts(1)
         .flowRatio(0).findingsPerDay(0)
-        .seed(seed).start(day).scenarios(java.util.List.of()).execute();
+        .seed(seed).start(day).scenarios(List.of()).execute();
   }
 
   private static long countOnOther(Path lake) throws Exception {

@@ -1,19 +1,22 @@
 package io.trailkeep.generate;
 
-import io.trailkeep.storage.AwsLogKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.trailkeep.storage.RawFile;
 import io.trailkeep.schema.RecordJson;
+import io.trailkeep.storage.AwsLogKeys;
+import io.trailkeep.storage.RawFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +48,7 @@ class GeneratorTest {
 
   private static JsonNode gunzipJson(Path p) {
     try (InputStream in = new GZIPInputStream(Files.newInputStream(p))) {
-      return RecordJson.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      return RecordJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -63,7 +66,7 @@ class GeneratorTest {
     Map<String, byte[]> tb = tree(b);
     assertEquals(ta.keySet(), tb.keySet());
     for (String k : ta.keySet()) {
-      assertTrue(java.util.Arrays.equals(ta.get(k), tb.get(k)), "differs: " + k);
+      assertTrue(Arrays.equals(ta.get(k), tb.get(k)), "differs: " + k);
     }
     assertNotEquals(ta.keySet(), tree(c).keySet());
   }
@@ -115,7 +118,7 @@ class GeneratorTest {
     truth.get("event_ids").forEach(n -> expected.add(n.asText()));
     String attacker = truth.get("entities").get("attacker_ip").asText();
     Set<String> found = new HashSet<>();
-    List<String> eventNames = new java.util.ArrayList<>();
+    List<String> eventNames = new ArrayList<>();
     try (Stream<Path> s = Files.walk(raw.resolve("AWSLogs"))) {
       for (Path p : s.filter(x -> x.toString().contains("/CloudTrail/") && Files.isRegularFile(x)).collect(Collectors.toList())) {
         for (JsonNode rec : gunzipJson(p).get("Records")) {

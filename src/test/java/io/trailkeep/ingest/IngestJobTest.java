@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.delta.tables.DeltaTable;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.CloudTrailTable;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -124,7 +126,7 @@ class IngestJobTest {
     assertEquals(2, r.filesSkipped(), "digest and unrecognized file");
     // records: good 2 + corrupt-gzip prefix 0..2 + invalid 1 + truncated 1 + no-eventTime 1 landed
     List<String> landed = lake.read(CloudTrailTable.NAME).select("eventID").orderBy("eventID")
-        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        .as(Encoders.STRING()).collectAsList();
     assertTrue(landed.containsAll(List.of("g1", "g2", "i1", "t1", "n1")), landed.toString());
     assertEquals(r.rowsWritten(), landed.size());
 
@@ -169,7 +171,7 @@ class IngestJobTest {
     ingest(clean, raw);
     ingest(crashed, raw);
     // the data and quarantine commits happened, the manifest commit did not
-    io.delta.tables.DeltaTable.forPath(spark, crashed.pathOf(ManifestTable.NAME)).delete();
+    DeltaTable.forPath(spark, crashed.pathOf(ManifestTable.NAME)).delete();
     IngestJob.Result rerun = ingest(crashed, raw);
     assertEquals(0, rerun.rowsWritten(), "nothing new lands");
     assertEquals(gen.files() + 9 - 2, rerun.filesIngested() + rerun.filesQuarantined());

@@ -43,6 +43,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
@@ -281,7 +282,7 @@ class MultiSourceIngestTest {
 
     // the same records as AWS writes them in Parquet: underscored names, typed, nulls for '-'
     List<String> names = FlowLines.tokens(header);
-    List<org.apache.spark.sql.types.StructField> fields = new ArrayList<>();
+    List<StructField> fields = new ArrayList<>();
     for (String n : names) {
       VpcFlowTable.Field f = VpcFlowTable.field(n);
       fields.add(DataTypes.createStructField(n.replace('-', '_'),

@@ -21,13 +21,19 @@ import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.MaintenanceTables;
 import io.trailkeep.testing.DataFrames;
 import io.trailkeep.testing.TestSpark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Compaction, retention with legal hold, and VACUUM on real Delta tables. */
@@ -37,7 +43,7 @@ class MaintainJobTest {
   private static Path template;
 
   /** A lake of 4 days ingested in small pieces (many small files per day), ingested once. */
-  @org.junit.jupiter.api.BeforeAll
+  @BeforeAll
   static void ingestTemplate() {
     Path raw = TestSpark.tempDir("maint-raw");
     Generator.with(new Configuration()).raw(raw.toString()).events(3000).days(4).accounts(2).seed(77).flowRatio(0).findingsPerDay(0)
@@ -50,17 +56,17 @@ class MaintainJobTest {
   /** A private copy of the template lake (Delta tables are relocatable: paths are relative). */
   private Lake smallFileLake() {
     Path copy = TestSpark.tempDir("maint-lake");
-    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(template)) {
+    try (Stream<Path> files = Files.walk(template)) {
       for (Path f : (Iterable<Path>) files::iterator) {
         Path target = copy.resolve(template.relativize(f).toString());
-        if (java.nio.file.Files.isDirectory(f)) {
-          java.nio.file.Files.createDirectories(target);
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
         } else {
-          java.nio.file.Files.copy(f, target);
+          Files.copy(f, target);
         }
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return new Lake(spark, copy.toString());
   }
@@ -93,7 +99,7 @@ class MaintainJobTest {
     Dataset<Row> all = snapshot(lake);
     String heldAccount = all.select("account_id").distinct().orderBy("account_id").first().getString(0);
     // as of 2026-03-10 with 8 days: 2026-03-01 and 03-02 expire
-    Dataset<Row> expected = all.filter(col("event_date").geq(java.sql.Date.valueOf("2026-03-02"))
+    Dataset<Row> expected = all.filter(col("event_date").geq(Date.valueOf("2026-03-02"))
         .or(col("account_id").equalTo(heldAccount)));
     long expiredUnheld = all.count() - expected.count();
     assertTrue(expiredUnheld > 0);
@@ -163,7 +169,7 @@ class MaintainJobTest {
         .flowRatio(0).findingsPerDay(0).start(LocalDate.of(2026, 3, 5)).execute();
     IngestJob.into(lake).raw(raw.toString()).execute();
     Dataset<Row> late = lake.read(CloudTrailTable.NAME).filter(col("access_key_id").equalTo(key));
-    assertTrue(late.filter(col("event_date").equalTo(java.sql.Date.valueOf("2026-03-05"))).count() > 0,
+    assertTrue(late.filter(col("event_date").equalTo(Date.valueOf("2026-03-05"))).count() > 0,
         "the key is active on the late day");
     ActivityQuery.Plan after = ActivityQuery.on(lake).accessKey(key).plan();
     assertEquals(1, after.unindexedDays());

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -56,7 +57,7 @@ class SessionsTest {
     assertEquals("org.apache.hadoop.fs.s3a.auth.AssumedRoleCredentialProvider",
         h.get("fs.s3a.aws.credentials.provider"));
     assertEquals("arn:aws:iam::111122223333:role/trailkeep-reader", h.get("fs.s3a.assumed.role.arn"));
-    org.junit.jupiter.api.Assertions.assertThrows(ConfException.class, () -> Sessions.hadoopConf(
+    Assertions.assertThrows(ConfException.class, () -> Sessions.hadoopConf(
         TrailkeepConf.resolve(null, Map.of("aws.role-arn", "trailkeep-reader"))));
   }
 
@@ -66,7 +67,7 @@ class SessionsTest {
         TrailkeepConf.resolve(null, Map.of("s3.sse", "SSE-KMS")));
     Executable unknownSse = () -> Sessions.hadoopConf(
         TrailkeepConf.resolve(null, Map.of("s3.sse", "rot13")));
-    org.junit.jupiter.api.Assertions.assertThrows(ConfException.class, kmsWithoutKey);
-    org.junit.jupiter.api.Assertions.assertThrows(ConfException.class, unknownSse);
+    Assertions.assertThrows(ConfException.class, kmsWithoutKey);
+    Assertions.assertThrows(ConfException.class, unknownSse);
   }
 }

@@ -25,8 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Faults on the S3 path, for real: throttling, resets, a dying server, a killed ingest. */
 class S3FaultTest {
@@ -54,7 +56,7 @@ class S3FaultTest {
       route(raw, proxy.endpoint());
       route(lakeRoot, proxy.endpoint());
       // new FileSystem instances pick up the per-bucket endpoint
-      org.apache.hadoop.fs.FileSystem.closeAll();
+      FileSystem.closeAll();
       Lake faulty = new Lake(spark, lakeRoot);
       IngestJob.Result r = IngestJob.into(faulty).raw(raw).execute();
       assertEquals(gen.events() - gen.duplicateRecords(), r.rowsWritten());
@@ -65,7 +67,7 @@ class S3FaultTest {
       route(raw, S3Fixture.server().endpoint());
       // (per-bucket endpoints restored to the shared server)
       route(lakeRoot, S3Fixture.server().endpoint());
-      org.apache.hadoop.fs.FileSystem.closeAll();
+      FileSystem.closeAll();
     }
   }
 
@@ -80,7 +82,7 @@ class S3FaultTest {
       c.set(b + "attempts.maximum", "2");
       c.set(b + "retry.limit", "2");
       c.set(b + "connection.establish.timeout", "2s");
-      try (software.amazon.awssdk.services.s3.S3Client s3 = S3Clients.create(c, bucket)) {
+      try (S3Client s3 = S3Clients.create(c, bucket)) {
         s3.createBucket(x -> x.bucket(bucket));
       }
       S3IngestTest.generate(raw, LocalDate.of(2026, 9, 2), 1, 200, 41);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trailkeep.conf.ConfException;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.lake.Lake;
@@ -111,7 +112,7 @@ class S3IngestTest {
   void aMissingBucketIsAUserError() {
     S3Fixture.server();
     Lake lake = new Lake(spark, TestSpark.tempDir("lake").toString());
-    io.trailkeep.conf.ConfException e = assertThrows(io.trailkeep.conf.ConfException.class,
+    ConfException e = assertThrows(ConfException.class,
         () -> IngestJob.into(lake).raw("s3a://no-such-bucket-trailkeep/x").execute());
     assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
   }

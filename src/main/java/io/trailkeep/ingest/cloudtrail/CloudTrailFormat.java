@@ -1,15 +1,16 @@
 package io.trailkeep.ingest.cloudtrail;
 
-import io.trailkeep.storage.AwsLogKeys;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.trailkeep.ingest.JsonSpecReader;
-import io.trailkeep.storage.RawFile;
 import io.trailkeep.ingest.RecordSink;
 import io.trailkeep.ingest.SourceFormat;
 import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.storage.AwsLogKeys;
+import io.trailkeep.storage.RawFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -120,7 +121,7 @@ public final class CloudTrailFormat implements SourceFormat {
         recordStart = p.currentLocation().getByteOffset();
       }
       if (t != JsonToken.END_OBJECT) {
-        throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+        throw new JsonParseException(p, "unexpected token " + t);
       }
       if (!sawRecords) {
         sink.quarantine(-1, 0, length, "not a CloudTrail log file: no \"Records\" array",

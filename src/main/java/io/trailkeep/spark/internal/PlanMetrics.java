@@ -8,6 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.metric.SQLMetric;
+import scala.collection.Seq;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 
@@ -55,7 +56,7 @@ public final class PlanMetrics {
 
   private static String rootOf(SparkPlan scan) {
     if (scan instanceof FileSourceScanExec) {
-      scala.collection.Seq<Path> roots = ((FileSourceScanExec) scan).relation().location().rootPaths();
+      Seq<Path> roots = ((FileSourceScanExec) scan).relation().location().rootPaths();
       if (roots.length() == 1) {
         return roots.apply(0).toString();
       }

@@ -4,15 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.trailkeep.storage.RawFile;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.RecordJson;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.testing.CollectingSink;
 import io.trailkeep.testing.Fixtures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -106,7 +115,7 @@ class CloudTrailFormatTest {
     assertEquals("arn:aws:identitystore::" + a + ":identitystore/d-9067642ac7/user/"
         + "94482488-3041-7026-18f3-be45837cd0e4", c.column(6, "actor_principal"));
     assertEquals("198.51.100.11", c.column(0, "source_ip"));
-    assertEquals(java.sql.Date.valueOf("2026-03-02"), c.column(0, "event_date"));
+    assertEquals(Date.valueOf("2026-03-02"), c.column(0, "event_date"));
     assertEquals(a, c.column(0, "account_id"));
     assertEquals(true, c.column(11, "is_console"), "sessionCredentialFromConsole");
   }
@@ -121,7 +130,7 @@ class CloudTrailFormatTest {
     assertTrue(extra.has("errorCode") && extra.get("errorCode").isNull(), "explicit null kept");
     assertEquals("true", extra.get("readOnly").asText(), "string where a boolean was expected");
     assertEquals("2026-03-05T10:00:00.500+00:00", extra.get("eventTime").asText(), "non-canonical time");
-    assertEquals(java.sql.Timestamp.from(java.time.Instant.parse("2026-03-05T10:00:00.500Z")),
+    assertEquals(Timestamp.from(Instant.parse("2026-03-05T10:00:00.500Z")),
         c.column(12, "eventTime"), "and still typed");
     assertNull(c.column(12, "readOnly"));
     Row identity = (Row) c.column(12, "userIdentity");
@@ -130,6 +139,75 @@ class CloudTrailFormatTest {
     JsonNode extra14 = RecordJson.parse((String) c.column(13, "extra_fields"));
     assertEquals("not-an-object", extra14.get("resources").get(0).asText());
     assertEquals("TLSv1.2", extra14.get("tlsDetails").asText());
+  }
+
+  /** Members of an object text in order, values normalized, nested objects as their member lists. */
+  private static List<String> members(String objectText) {
+    List<String> out = new ArrayList<>();
+    try (JsonParser p = new JsonFactory()
+        .createParser(objectText)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        JsonToken v = p.nextToken();
+        long start = p.currentTokenLocation().getCharOffset();
+        if (v == JsonToken.START_OBJECT
+            || v == JsonToken.START_ARRAY) {
+          p.skipChildren();
+        } else {
+          p.finishToken();
+        }
+        String value = objectText.substring((int) start, (int) p.currentLocation().getCharOffset());
+        out.add(key + "=" + (v == JsonToken.START_OBJECT
+            ? members(value).toString() : RecordJson.parse(value).toString()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // distinct keys may come back in another order; repeated keys must keep theirs
+    out.sort(Comparator.comparing(m -> m.substring(0, m.indexOf('='))));
+    return out;
+  }
+
+  @Test
+  void duplicateKeysSurviveTheRoundTripInOrder() {
+    String record = Fixtures.record("dup-1", "2026-03-01T10:00:00Z", "DescribeVpcs")
+        .replace("\"eventName\":\"DescribeVpcs\",", "\"eventName\":\"DescribeVpcs\","
+            + "\"eventName\":\"DeleteTrail\",\"eventName\":null,")
+        .replace("\"type\":\"IAMUser\",", "\"type\":\"IAMUser\",\"type\":\"Root\",")
+        .replace("\"eventTime\":\"2026-03-01T10:00:00Z\",",
+            "\"eventTime\":\"2026-03-01T10:00:00Z\",\"eventTime\":\"2026-03-01T11:00:00.5+01:00\",")
+        + ",{\"eventVersion\":\"1.09\",\"eventTime\":\"2026-03-01T10:00:00.000Z\","
+        + "\"eventTime\":\"2026-03-01T12:00:00Z\",\"eventID\":\"dup-2\",\"recipientAccountId\":\"1\"}";
+    String body = Fixtures.body(List.of(record));
+    Collected c = parse(body);
+    JsonNode input = RecordJson.parse(body).get("Records");
+    assertEquals(2, c.records.size());
+    List<String> raw = new ArrayList<>();
+    int depth = 0;
+    int start = body.indexOf('[') + 1;
+    for (int i = start; i < body.length(); i++) {
+      char ch = body.charAt(i);
+      if (ch == '"') {
+        i = body.indexOf('"', i + 1);
+        while (body.charAt(i - 1) == '\\') {
+          i = body.indexOf('"', i + 1);
+        }
+      } else if (ch == '{') {
+        if (depth++ == 0) {
+          start = i;
+        }
+      } else if (ch == '}' && --depth == 0) {
+        raw.add(body.substring(start, i + 1));
+      }
+    }
+    for (int i = 0; i < 2; i++) {
+      String rebuilt = RecordJson.toText(CloudTrailTable.RECORD, c.recordRow(i));
+      assertEquals(members(raw.get(i)), members(rebuilt), "record " + i);
+      // the tree view keeps the last value of a repeated key, as any JSON reader does
+      assertEquals(input.get(i), RecordJson.toJson(CloudTrailTable.RECORD, c.recordRow(i)));
+    }
+    assertEquals("DescribeVpcs", c.column(0, "eventName"), "the first occurrence is the column");
   }
 
   @Test

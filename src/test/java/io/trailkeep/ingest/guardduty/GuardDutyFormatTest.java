@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trailkeep.generate.FindingFactory;
 import io.trailkeep.generate.Org;
-import io.trailkeep.storage.RawFile;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.RecordJson;
+import io.trailkeep.storage.RawFile;
 import io.trailkeep.testing.CollectingSink;
 import io.trailkeep.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
+import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -138,7 +139,7 @@ class GuardDutyFormatTest {
       assertEquals(7L, col(row, "finding_count"));
       assertEquals(Timestamp.from(Instant.parse("2026-03-01T16:15:30.500Z")), col(row, "updatedAt"));
       assertEquals(ACCOUNT.id, col(row, "account_id"));
-      assertEquals(java.sql.Date.valueOf("2026-03-01"), col(row, "event_date"));
+      assertEquals(Date.valueOf("2026-03-01"), col(row, "event_date"));
       assertEquals(false, col(row, "archived"));
       assertNotNull(col(row, "first_seen"));
     }
