@@ -6,6 +6,7 @@ import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.ScanReport;
 import io.trailkeep.spark.Sessions;
+import io.trailkeep.spark.internal.SqlStatements;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code trailkeep sql "<statement>"}: runs one statement over the lake's tables, each registered
- * as a view of its own name (cloudtrail, cloudtrail_quarantine, ingest_manifest, ...). Prints a
- * table, or one JSON object per row with --json.
+ * as a view of its own name (cloudtrail, cloudtrail_quarantine, ingest_manifest, ...). Read-only
+ * unless {@code --allow-writes}: the statement is parsed first and refused if any part of it
+ * writes, and the views themselves cannot be written through. Prints a table (terminal-safe), or
+ * one JSON object per row with --json.
  */
-@Command(mixinStandardHelpOptions = true, name = "sql", description = "Run a SQL statement over the lake's tables (views named after the tables).")
+@Command(mixinStandardHelpOptions = true, name = "sql",
+    description = "Run a SQL statement over the lake's tables (views named after the tables); "
+        + "read-only unless --allow-writes.")
 final class SqlCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;
@@ -44,13 +49,29 @@ final class SqlCommand implements Callable<Integer> {
       + "scanned tables (data skipping at work).")
   boolean explain;
 
+  @Option(names = "--allow-writes", description = "Allow statements that change the lake (DELETE, "
+      + "UPDATE, MERGE, INSERT, DROP, ALTER, CREATE, OPTIMIZE, VACUUM, RESTORE, ...). The lake is "
+      + "evidence: use with care.")
+  boolean allowWrites;
+
   @Override
   public Integer call() {
     TrailkeepConf conf = common.resolve(Map.of());
     try (Sessions.Handle session = CommonOptions.session(conf, "sql")) {
       SparkSession spark = session.spark();
       Lake lake = CommonOptions.lake(spark, conf);
-      List<String> views = lake.registerViews();
+      SqlStatements.Statement parsed;
+      try {
+        parsed = SqlStatements.classify(spark, statement);
+      } catch (SqlStatements.SyntaxError e) {
+        throw new ConfException("invalid query: " + e.getMessage());
+      }
+      if (!parsed.readOnly() && !allowWrites) {
+        throw new ConfException("sql is read-only and this statement writes ("
+            + String.join(", ", parsed.writingNodes()) + "); the lake is evidence, so nothing ran. "
+            + "Pass --allow-writes to run it anyway");
+      }
+      List<String> views = lake.registerViews(allowWrites);
       if (views.isEmpty()) {
         throw new ConfException("no tables under " + lake.root() + "; run 'trailkeep ingest' first or "
             + "pass --lake");
@@ -82,7 +103,11 @@ final class SqlCommand implements Callable<Integer> {
   }
 
   private static String firstLine(String s) {
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    for (String line : s.split("\n")) {
+      if (!line.isBlank()) {
+        return line.trim();
+      }
+    }
+    return s;
   }
 }

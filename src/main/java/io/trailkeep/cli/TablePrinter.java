@@ -1,5 +1,6 @@
 package io.trailkeep.cli;
 
+import io.trailkeep.job.TerminalText;
 import java.io.PrintWriter;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -10,7 +11,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructType;
 
-/** Prints rows as an aligned text table or as JSON Lines. Cell text is cut at a width limit. */
+/**
+ * Prints rows as an aligned text table or as JSON Lines. Table cells are terminal-safe
+ * ({@link TerminalText}) and cut at a width limit; JSON Lines are exact (the encoder escapes
+ * control characters).
+ */
 final class TablePrinter {
   private static final int MAX_CELL = 60;
 
@@ -43,7 +48,8 @@ final class TablePrinter {
                 ? r.getList(i) : r.get(i);
         String v = o == null ? "null" : o instanceof Timestamp
             ? ((Timestamp) o).toInstant().toString() : String.valueOf(o);
-        v = v.replace('\n', ' ').replace('\r', ' ');
+        // log content is hostile: control characters (ANSI escapes too) are shown, never sent
+        v = TerminalText.safe(v);
         c[i] = v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 3) + "..." : v;
         widths[i] = Math.max(widths[i], c[i].length());
       }

@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -138,11 +139,16 @@ public final class Lake {
     return out;
   }
 
-  /** Registers each table as a temporary view of the same name; returns the names. */
-  public List<String> registerViews() {
+  /**
+   * Registers each table as a temporary view of its name; returns the names. Read-only views
+   * ({@code writable} false) sit behind a no-op filter, which Delta refuses to write through, so
+   * a statement run against them cannot change the lake.
+   */
+  public List<String> registerViews(boolean writable) {
     List<String> names = tables();
     for (String name : names) {
-      read(name).createOrReplaceTempView(name);
+      Dataset<Row> view = read(name);
+      (writable ? view : view.where(functions.lit(true))).createOrReplaceTempView(name);
     }
     return names;
   }
