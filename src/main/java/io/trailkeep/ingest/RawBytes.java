@@ -108,18 +108,21 @@ public final class RawBytes {
   }
 
   private void fill(InputStream in, long maxBytes) throws IOException {
+    long cap = Math.min(maxBytes, Integer.MAX_VALUE - 16);
     while (true) {
-      if (length == buf.length) {
-        if (length >= maxBytes) {
+      if (length >= cap) {
+        // at the cap: one more byte means the object is larger than allowed
+        if (in.read() >= 0) {
           truncatedBySize = true;
           error = "larger than ingest.max-file-bytes (" + maxBytes + " bytes decompressed)";
-          return;
         }
-        long next = Math.min(Math.max((long) buf.length * 2, 1 << 20), Math.min(maxBytes,
-            Integer.MAX_VALUE - 16));
+        return;
+      }
+      if (length == buf.length) {
+        long next = Math.min(Math.max((long) buf.length * 2, 1 << 20), cap);
         buf = Arrays.copyOf(buf, (int) next);
       }
-      int n = in.read(buf, length, buf.length - length);
+      int n = in.read(buf, length, (int) Math.min(buf.length, cap) - length);
       if (n < 0) {
         return;
       }
