@@ -1,6 +1,8 @@
 package io.trailkeep.job;
 
 import java.util.Iterator;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -47,9 +49,9 @@ public final class CrashPoints {
   }
 
   /**
-   * {@code rows}, which reach {@code point} in each task once the task's rows are all consumed:
-   * placed right before a write, the task pauses with its output file open and nothing committed.
-   * Unchanged (no extra step in the plan) when the point is not armed.
+   * {@code rows}, which reach {@code point} in each task when the task completes: placed right
+   * before a write, the task pauses after it has written and closed its files, before the driver
+   * commits them. Unchanged (no extra step in the plan) when the point is not armed.
    */
   public static Dataset<Row> pauseAfterRows(Dataset<Row> rows, String point) {
     if (!armed(point)) {
@@ -68,21 +70,10 @@ public final class CrashPoints {
 
     @Override
     public Iterator<Row> call(Iterator<Row> in) {
-      return new Iterator<Row>() {
-        @Override
-        public boolean hasNext() {
-          boolean more = in.hasNext();
-          if (!more) {
-            reach(point);
-          }
-          return more;
-        }
-
-        @Override
-        public Row next() {
-          return in.next();
-        }
-      };
+      // completion listeners run after the task's writer has closed its files, before the task's
+      // result reaches the driver (which commits)
+      TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> reach(point));
+      return in;
     }
   }
 }

@@ -7,7 +7,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.execution.metric.SQLMetric;
 import scala.collection.Seq;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
@@ -17,7 +16,7 @@ import scala.runtime.BoxedUnit;
  * once and reads the {@code numFiles} and {@code filesSize} metrics of every scan node.
  *
  * <p>Internal API, and what breaks on an upgrade: {@code queryExecution().executedPlan()},
- * {@link SparkPlan#metrics()}, {@link SQLMetric#value()} and {@link FileSourceScanExec}'s
+ * {@link SparkPlan#metrics()}, {@code SQLMetric.value()} and {@link FileSourceScanExec}'s
  * {@code relation().location().rootPaths()} (all present in Spark 3.5 and 4). The metric names
  * {@code numFiles} and {@code filesSize} are Spark's file-scan metrics; Delta's scans report
  * files left after partition pruning and data skipping. Adaptive execution must be off while the
@@ -46,9 +45,9 @@ public final class PlanMetrics {
     });
     List<Scan> out = new ArrayList<>();
     for (SparkPlan scan : nodes) {
-      long files = ((SQLMetric) scan.metrics().apply("numFiles")).value();
+      long files = scan.metrics().apply("numFiles").value();
       long bytes = scan.metrics().contains("filesSize")
-          ? ((SQLMetric) scan.metrics().apply("filesSize")).value() : 0;
+          ? scan.metrics().apply("filesSize").value() : 0;
       out.add(new Scan(rootOf(scan), files, bytes));
     }
     return out;
