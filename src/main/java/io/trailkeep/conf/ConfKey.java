@@ -86,6 +86,12 @@ public final class ConfKey<T> {
   public static final ConfKey<Integer> MAINTAIN_VACUUM_HOURS = key("maintain.vacuum-hours",
       Types.integer(0, 1_000_000), "168",
       "VACUUM keeps files needed by snapshots this recent; below 168 only with --force-vacuum");
+  public static final ConfKey<String> VALIDATE_PUBLIC_KEYS = key("validate.public-keys", Types.TEXT, "",
+      "CloudTrail public keys as 'aws cloudtrail list-public-keys' JSON, for offline validation "
+          + "(empty = ask CloudTrail's ListPublicKeys in each digest's region)");
+  public static final ConfKey<Integer> VALIDATE_MAX_PROBLEMS = key("validate.max-problems",
+      Types.integer(0, 10_000_000), "1000",
+      "Problems listed in the validate summary (all are in the integrity table)");
   public static final ConfKey<Long> GENERATE_SEED = key("generate.seed", Types.longInteger(Long.MIN_VALUE,
       Long.MAX_VALUE), "42", "Seed of the data generator; equal seeds give byte-identical output");
   public static final ConfKey<Long> GENERATE_EVENTS = key("generate.events",

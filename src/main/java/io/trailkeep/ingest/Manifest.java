@@ -45,7 +45,7 @@ final class Manifest {
       rows.add(RowFactory.create(f.path, e.source(), f.kind.label(), f.accountId, f.region,
           f.deliveryDate == null ? null : Date.valueOf(f.deliveryDate), f.size,
           f.modificationTime > 0 ? new Timestamp(f.modificationTime) : null, e.records(),
-          e.quarantined(), e.status(), runId, now, e.error()));
+          e.quarantined(), e.status(), runId, now, e.error(), null, null, null));
     }
     lake.ensure(ManifestTable.NAME, ManifestTable.SCHEMA, null, Map.of());
     lake.spark().createDataFrame(rows, ManifestTable.SCHEMA).write().format("delta")

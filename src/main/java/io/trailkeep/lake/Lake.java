@@ -5,8 +5,11 @@ import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -116,6 +119,21 @@ public final class Lake {
   public boolean hasCommit(String table, String marker) {
     return exists(table) && !DeltaTable.forPath(spark, pathOf(table)).history()
         .filter(org.apache.spark.sql.functions.col("userMetadata").equalTo(marker)).isEmpty();
+  }
+
+  /**
+   * Adds the columns of {@code schema} that {@code table} lacks (a table created by an older
+   * version), with one empty schema-merging append. No-op when nothing is missing.
+   */
+  public void ensureColumns(String table, StructType schema) {
+    Set<String> have = new HashSet<>(Arrays.asList(read(table).columns()));
+    for (String c : schema.fieldNames()) {
+      if (!have.contains(c)) {
+        spark.createDataFrame(List.<Row>of(), schema).write().format("delta")
+            .mode("append").option("mergeSchema", "true").save(pathOf(table));
+        return;
+      }
+    }
   }
 
   /** Names of the Delta tables present under the root. */

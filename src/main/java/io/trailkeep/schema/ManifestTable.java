@@ -12,7 +12,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code ingested} (all records landed), {@code partial} (some quarantined), {@code quarantined}
  * (nothing usable), {@code skipped} (routed apart: digest files, which the integrity job reads),
  * {@code unrecognized} (not a known layout) - all done - or {@code failed}: our code failed on it
- * ({@code error} says how); it is not done and every run retries it.
+ * ({@code error} says how); it is not done and every run retries it. {@code integrity_verdict}
+ * is the file's latest digest-validation verdict (set on every row of the path by validate).
  */
 public final class ManifestTable {
 
@@ -37,6 +38,9 @@ public final class ManifestTable {
       DataTypes.createStructField("status", DataTypes.StringType, false),
       DataTypes.createStructField("run_id", DataTypes.StringType, false),
       DataTypes.createStructField("ingested_at", DataTypes.TimestampType, false),
-      DataTypes.createStructField("error", DataTypes.StringType, true)
+      DataTypes.createStructField("error", DataTypes.StringType, true),
+      DataTypes.createStructField("integrity_verdict", DataTypes.StringType, true),
+      DataTypes.createStructField("integrity_run_id", DataTypes.StringType, true),
+      DataTypes.createStructField("integrity_checked_at", DataTypes.TimestampType, true)
   });
 }
