@@ -21,12 +21,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -60,7 +62,7 @@ final class DigestScan {
       field("end", DataTypes.TimestampType), field("prev_key", DataTypes.StringType),
       field("prev_sig", DataTypes.StringType), field("signature", DataTypes.StringType),
       field("fingerprint", DataTypes.StringType), field("status", DataTypes.StringType),
-      field("detail", DataTypes.StringType),
+      field("detail", DataTypes.StringType), field("signing", DataTypes.StringType),
       field("logs", DataTypes.createArrayType(LOG_ENTRY, false))});
 
   static final StructType HASHED = DataTypes.createStructType(new StructField[] {
@@ -159,33 +161,20 @@ final class DigestScan {
       } catch (IllegalArgumentException e) {
         return RowFactory.create(pathText, null, key.accountId(), key.region(), key.trail(), null,
             null, null, null, null, null, "bad_signature", "not a readable digest: " + e.getMessage(),
-            new Row[0]);
+            null, new Row[0]);
       }
       String signature = signature(fs, path);
-      String status;
-      String detail = null;
-      PublicKeys.Entry k = keys.value().get(d.fingerprint());
-      if (k == null) {
-        status = "unknown_key";
-        detail = "no public key with fingerprint " + d.fingerprint();
-      } else if (signature == null) {
-        status = "bad_signature";
-        detail = "the digest has no signature (object metadata or sidecar)";
-      } else if (!DigestSignature.verify(k.key(), DigestSignature.signingString(
-          DigestFile.endTimeText(body), d.bucket(), d.objectKey(), body, d.previousSignature()),
-          signature)) {
-        status = "bad_signature";
-        detail = "the signature does not verify with key " + d.fingerprint();
-      } else {
-        status = "valid";
-      }
+      String signing = DigestSignature.signingString(DigestFile.endTimeText(body), d.bucket(),
+          d.objectKey(), body, d.previousSignature());
+      String status = verdict(keys.value(), d.fingerprint(), signing, signature);
+      String detail = detail(status, d.fingerprint(), "object metadata");
       List<Row> logs = new ArrayList<>();
       for (DigestFile.LogEntry e : d.logFiles()) {
         logs.add(RowFactory.create(e.objectKey(), e.sha256()));
       }
       return RowFactory.create(pathText, d.objectKey(), key.accountId(), key.region(), key.trail(),
           Timestamp.from(d.start()), Timestamp.from(d.end()), d.previousKey(), d.previousSignature(),
-          signature, d.fingerprint(), status, detail, logs.toArray(new Row[0]));
+          signature, d.fingerprint(), status, detail, signing, logs.toArray(new Row[0]));
     }
 
     /** The signature: S3 object metadata (via s3a's header attributes), or the local sidecar. */
@@ -198,11 +187,89 @@ final class DigestScan {
         }
       }
       try {
-        byte[] v = fs.getXAttr(digest, "header.x-amz-meta-" + DigestSignature.META_SIGNATURE);
-        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+        // s3a exposes the object's user metadata as attributes "header.<name>" (Hadoop 3.3+)
+        Map<String, byte[]> attrs = fs.getXAttrs(digest);
+        for (String name : new String[] {"header." + DigestSignature.META_SIGNATURE,
+            "header.x-amz-meta-" + DigestSignature.META_SIGNATURE}) {
+          byte[] v = attrs.get(name);
+          if (v != null && v.length > 0) {
+            return new String(v, StandardCharsets.UTF_8);
+          }
+        }
+        return null;
       } catch (UnsupportedOperationException | IOException e) {
         return null;
       }
+    }
+  }
+
+  /**
+   * A digest's verdict on its key and signature: {@code unknown_key}, {@code unsigned} (no
+   * signature to check), {@code bad_signature} or {@code valid}.
+   */
+  static String verdict(PublicKeys keys, String fingerprint, String signing, String signature) {
+    PublicKeys.Entry k = keys.get(fingerprint);
+    if (k == null) {
+      return "unknown_key";
+    }
+    if (signature == null) {
+      return "unsigned";
+    }
+    return DigestSignature.verify(k.key(), signing, signature) ? "valid" : "bad_signature";
+  }
+
+  static String detail(String verdict, String fingerprint, String where) {
+    switch (verdict) {
+      case "unknown_key":
+        return "no public key with fingerprint " + fingerprint;
+      case "unsigned":
+        return "no signature in " + where;
+      case "bad_signature":
+        return "the signature (from " + where + ") does not verify with key " + fingerprint;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Verifies digests whose object carries no signature with the signature their successor names
+   * ({@code previousDigestSignature}), as AWS's validator does for every digest but the newest.
+   * Input rows: the digest row plus {@code next_sig}; output: the same row, status and detail set.
+   */
+  static final class VerifyWithSuccessor implements MapPartitionsFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<PublicKeys> keys;
+
+    VerifyWithSuccessor(Broadcast<PublicKeys> keys) {
+      this.keys = keys;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      List<Row> out = new ArrayList<>();
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        int statusAt = r.fieldIndex("status");
+        if (!"unsigned".equals(r.getString(statusAt))) {
+          out.add(r);
+          continue;
+        }
+        String fingerprint = r.getString(r.fieldIndex("fingerprint"));
+        String nextSig = r.getString(r.fieldIndex("next_sig"));
+        String status = nextSig == null ? "bad_signature"
+            : verdict(keys.value(), fingerprint, r.getString(r.fieldIndex("signing")), nextSig);
+        String detail = nextSig == null
+            ? "no signature in object metadata, and no successor names it"
+            : detail(status, fingerprint, "the next digest's previousDigestSignature");
+        Object[] values = new Object[r.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = r.get(i);
+        }
+        values[statusAt] = status;
+        values[r.fieldIndex("detail")] = detail;
+        out.add(RowFactory.create(values));
+      }
+      return out.iterator();
     }
   }
 

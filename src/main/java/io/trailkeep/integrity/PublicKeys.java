@@ -6,8 +6,10 @@ import io.trailkeep.json.Json;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.InputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Base64;
@@ -53,14 +55,19 @@ public final class PublicKeys implements Serializable {
     return byFingerprint.size();
   }
 
-  /** Keys from a list-public-keys JSON file. */
-  public static PublicKeys fromFile(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new ConfException("public key file " + file + " does not exist; give the output of "
-          + "'aws cloudtrail list-public-keys' saved as JSON, or leave --public-keys out to ask CloudTrail");
-    }
+  /** Keys from a list-public-keys JSON file (a local path or any Hadoop URI, s3a:// included). */
+  public static PublicKeys fromFile(String file, Configuration hadoop) {
+    Path path = new Path(file);
     try {
-      return fromJson(Files.readString(file, StandardCharsets.UTF_8));
+      FileSystem fs = path.getFileSystem(hadoop);
+      if (!fs.exists(path) || fs.getFileStatus(path).isDirectory()) {
+        throw new ConfException("public key file " + file + " does not exist; give the output of "
+            + "'aws cloudtrail list-public-keys' saved as JSON, or leave --public-keys out to ask "
+            + "CloudTrail");
+      }
+      try (InputStream in = fs.open(path)) {
+        return fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
     } catch (IOException e) {
       throw new ConfException("cannot read public key file " + file + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {

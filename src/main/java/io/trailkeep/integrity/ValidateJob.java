@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lag;
+import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -26,7 +27,6 @@ import io.trailkeep.storage.RawStore;
 import io.trailkeep.storage.S3Clients;
 import io.trailkeep.storage.S3RawStore;
 import io.trailkeep.storage.SerializableHadoopConf;
-import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -146,8 +146,15 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
       PublicKeys keys = publicKeys(listed.filter(col("kind").equalTo("digest")));
       Broadcast<PublicKeys> keysB = jsc.broadcast(keys);
       JavaRDD<String> dp = jsc.parallelize(digestPaths, Math.max(1, Math.min(digestPaths.size(), slices)));
-      Dataset<Row> digests = spark.createDataFrame(dp.mapPartitions(
-          new DigestScan.ReadDigests(hconf, keysB)), DigestScan.DIGEST)
+      Dataset<Row> read = spark.createDataFrame(dp.mapPartitions(
+          new DigestScan.ReadDigests(hconf, keysB)), DigestScan.DIGEST);
+      // a digest stored without its signature is checked with the one its successor names
+      WindowSpec chain = Window.partitionBy("account_id", "region", "trail").orderBy("end");
+      Dataset<Row> withNext = read.withColumn("next_sig", when(
+          lead(col("prev_key"), 1).over(chain).equalTo(col("object_key")),
+          lead(col("prev_sig"), 1).over(chain)));
+      Dataset<Row> digests = withNext.mapPartitions(new DigestScan.VerifyWithSuccessor(keysB),
+              Encoders.row(withNext.schema())).drop("next_sig")
           .persist(StorageLevel.MEMORY_AND_DISK());
       release.add(digests);
       Dataset<Row> verdicts = digestVerdicts(digests).unionByName(missingDigests(digests))
@@ -275,7 +282,7 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
   private PublicKeys publicKeys(Dataset<Row> digestObjects) {
     String file = get(ConfKey.VALIDATE_PUBLIC_KEYS);
     if (!file.isEmpty()) {
-      return PublicKeys.fromFile(Path.of(file));
+      return PublicKeys.fromFile(Lake.absolute(file), lake().spark().sparkContext().hadoopConfiguration());
     }
     List<Row> range = digestObjects.agg(min("delivered"),
         max("delivered")).collectAsList();
@@ -296,15 +303,16 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
         .withColumn("lag_sig", lag(col("signature"), 1).over(chain))
         .withColumn("lag_end", lag(col("end"), 1).over(chain));
     Column linked = col("prev_key").isNotNull().and(col("lag_key").equalTo(col("prev_key")));
+    // a previous digest stored without its signature was checked with this one's (see
+    // VerifyWithSuccessor): nothing to compare then
+    Column mismatch = linked.and(col("lag_sig").isNotNull())
+        .and(col("prev_sig").isNull().or(col("prev_sig").notEqual(col("lag_sig"))));
     Column verdict = when(col("status").notEqual("valid"), col("status"))
-        .when(linked.and(col("prev_sig").isNull().or(col("lag_sig").isNull())
-            .or(col("prev_sig").notEqual(col("lag_sig")))), lit("broken_chain"))
+        .when(mismatch, lit("broken_chain"))
         .when(linked.and(col("lag_end").notEqual(col("start"))), lit("broken_chain"))
         .otherwise(lit("valid"));
     Column detail = when(col("status").notEqual("valid"), col("detail"))
-        .when(linked.and(col("prev_sig").isNull().or(col("lag_sig").isNull())
-            .or(col("prev_sig").notEqual(col("lag_sig")))),
-            lit("previousDigestSignature differs from the previous digest's signature"))
+        .when(mismatch, lit("previousDigestSignature differs from the previous digest's signature"))
         .when(linked.and(col("lag_end").notEqual(col("start"))),
             lit("the digest does not start where the previous one ended"));
     return d.select(lit("digest").alias("item"), verdict.alias("verdict"), col("object_key"),

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trailkeep.cli.CliRunner;
 import io.trailkeep.generate.Generator;
+import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.IntegrityTable;
@@ -268,6 +270,53 @@ class ValidateJobTest {
     }
     assertEquals(Set.of("log", "digest"), items);
     assertEquals(0, lake.read(IntegrityTable.NAME).filter(col("verdict").notEqual("valid")).count());
+  }
+
+  @Test
+  void theManifestShowsEachIngestedFilesLatestVerdict() throws IOException {
+    Path raw = copy();
+    Lake lake = new Lake(TestSpark.get(), TestSpark.tempDir("lake-manifest-verdict").toString());
+    IngestJob.into(lake).raw(raw.toString()).execute();
+    Path log = files(raw, "CloudTrail", ".json.gz").get(2);
+    Fixtures.writeGzip(raw, key(raw, log), Fixtures.body(List.of(Fixtures.record("forged",
+        "2026-09-10T10:00:00Z", "ConsoleLogin"))));
+    ValidateJob.Result r = ValidateJob.on(lake).raw(raw.toString())
+        .publicKeys(raw.resolve("cloudtrail-public-keys.json").toString()).execute();
+    Map<String, String> verdicts = new TreeMap<>();
+    for (Row row : lake.read("ingest_manifest").filter(col("kind").equalTo("cloudtrail"))
+        .select("path", "integrity_verdict", "integrity_run_id").collectAsList()) {
+      verdicts.put(row.getString(0).replaceAll(".*/", ""), row.getString(1));
+      assertEquals(r.runId(), row.getString(2));
+    }
+    assertEquals(gen.files() - gen.insightFiles(), verdicts.size());
+    assertEquals("modified_log", verdicts.get(log.getFileName().toString()));
+    assertEquals(verdicts.size() - 1, verdicts.values().stream().filter("valid"::equals).count());
+  }
+
+  @Test
+  void theCommandExitsThreeWhenItFindsProblems() throws IOException {
+    Path raw = copy();
+    String keys = raw.resolve("cloudtrail-public-keys.json").toString();
+    String lake = TestSpark.tempDir("lake-validate-cli").toString();
+    CliRunner.Run ok = CliRunner.run("validate", "--raw",
+        raw.toString(), "--lake", lake, "--public-keys", keys, "--json");
+    assertEquals(0, ok.code(), ok.err());
+    JsonNode s = Json.parse(ok.lastLine());
+    for (String v : IntegrityTable.VERDICTS) {
+      assertTrue(s.get("verdicts").has(v), v);
+    }
+    assertEquals(0, s.get("problems").size());
+    Files.delete(files(raw, "CloudTrail", ".json.gz").get(0));
+    CliRunner.Run bad = CliRunner.run("validate", "--raw",
+        raw.toString(), "--lake", lake, "--public-keys", keys, "--json");
+    assertEquals(3, bad.code(), bad.err());
+    JsonNode b = Json.parse(bad.lastLine());
+    assertEquals(1, b.get("verdicts").get("missing_log").asLong());
+    assertEquals("missing_log", b.get("problems").get(0).get("verdict").asText());
+    CliRunner.Run usage = CliRunner.run("validate", "--raw",
+        raw.toString(), "--lake", lake, "--public-keys", "/no/such/keys.json");
+    assertEquals(2, usage.code());
+    assertTrue(usage.err().contains("public key file /no/such/keys.json does not exist"), usage.err());
   }
 
   @Test
