@@ -78,7 +78,7 @@ class CliTest {
     Run badStep = run("bench", "--steps", "ingest,warmup", "--dir",
         TestSpark.tempDir("bench-steps").toString());
     assertEquals(2, badStep.code);
-    assertTrue(badStep.err.contains("bench has no step 'warmup'; choose from parse, ingest, scaling, queries"),
+    assertTrue(badStep.err.contains("bench has no step 'warmup'; choose from parse, ingest, scaling, queries, validate"),
         badStep.err);
   }
 
@@ -189,6 +189,9 @@ class CliTest {
       assertTrue(q.get("lake_files_read").asLong() <= q.get("lake_files_total").asLong(), q.toString());
       assertTrue(q.get("raw_bytes_read").asLong() > 0, q.toString());
     });
+    JsonNode validate = b.get("validate");
+    assertEquals(0, validate.get("problems").asLong(), validate.toString());
+    assertTrue(validate.get("log_files").asLong() > 0 && validate.get("trailkeep_seconds").asDouble() > 0);
     JsonNode scaling = b.get("scaling");
     assertEquals(b.get("ingest").get("records_read").asLong(), scaling.get("local_2").get("records_read").asLong(),
         "the 1 GiB child ingest read every record: " + scaling);
