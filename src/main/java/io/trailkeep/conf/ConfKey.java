@@ -92,6 +92,13 @@ public final class ConfKey<T> {
   public static final ConfKey<Integer> VALIDATE_MAX_PROBLEMS = key("validate.max-problems",
       Types.integer(0, 10_000_000), "1000",
       "Problems listed in the validate summary (all are in the integrity table)");
+  public static final ConfKey<String> DETECT_RULES_DIR = key("detect.rules-dir", Types.TEXT, "",
+      "A folder of your own rule files (<id>.yml), run with the shipped rules (empty = shipped only)");
+  public static final ConfKey<List<String>> DETECT_DISABLED = key("detect.disabled-rules", Types.NAMES,
+      "", "Rule ids detect does not run, comma-separated");
+  public static final ConfKey<Integer> DETECT_LEARNING_DAYS = key("detect.learning-days",
+      Types.integer(1, 3650), "7",
+      "Days of a principal's history the unusual-activity rules learn from before they alert");
   public static final ConfKey<Long> GENERATE_SEED = key("generate.seed", Types.longInteger(Long.MIN_VALUE,
       Long.MAX_VALUE), "42", "Seed of the data generator; equal seeds give byte-identical output");
   public static final ConfKey<Long> GENERATE_EVENTS = key("generate.events",

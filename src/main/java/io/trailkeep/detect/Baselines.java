@@ -1,0 +1,87 @@
+package io.trailkeep.detect;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.when;
+
+import io.trailkeep.lake.Lake;
+import io.trailkeep.lake.MaintenanceState;
+import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.DetectTables;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The {@code baseline_activity} table: per account, principal and day, what the principal did -
+ * the APIs it called ({@code api}: eventSource:eventName), the regions ({@code region}), source
+ * networks ({@code network}: the /24 of an IPv4 address, the /64 of an IPv6 one) and user-agent
+ * families ({@code agent}) it used, and how many events it made ({@code volume}). Rebuilt for the
+ * days detect reads (one replaceWhere commit), so reruns never double it. The unusual-activity
+ * rules compare a day with the days before it.
+ */
+final class Baselines {
+  private Baselines() {}
+
+  /** The view of CloudTrail with the baseline values of each event, for rules to join on. */
+  static final String ACTIVITY_VIEW = "cloudtrail_activity";
+
+  /**
+   * The baseline values of each event, added as columns: {@code api} (eventSource:eventName),
+   * {@code network} (the /24 of an IPv4 address, the first four groups of an IPv6 one) and
+   * {@code agent_family} (the product before the first slash, space or parenthesis of the user
+   * agent: aws-cli, Boto3, console.amazonaws.com, ...). Rules compare these with the baseline
+   * through the {@value #ACTIVITY_VIEW} view, so both use the same definitions.
+   */
+  static Dataset<Row> activity(Dataset<Row> cloudtrail) {
+    Column network = when(col("source_ip").contains(":"),
+        regexp_extract(col("source_ip"), "^([0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F]*)", 1))
+        .otherwise(regexp_extract(col("source_ip"), "^(\\d+\\.\\d+\\.\\d+)\\.", 1));
+    return cloudtrail
+        .withColumn("api", concat_ws(":", col("eventSource"), col("eventName")))
+        .withColumn("network", when(col("source_ip").isNotNull(), network))
+        .withColumn("agent_family", regexp_extract(coalesce(col("userAgent"), lit("")),
+            "^\\[?([A-Za-z][A-Za-z0-9._ -]*?)(?:[/ (\\]]|$)", 1));
+  }
+
+  /** Rebuilds the baseline rows of {@code days}; returns how many days were rebuilt. */
+  static int rebuild(Lake lake, Set<String> days) {
+    lake.ensure(DetectTables.BASELINE, DetectTables.BASELINE_SCHEMA, "event_date", Map.of());
+    if (days.isEmpty() || !lake.exists(CloudTrailTable.NAME)) {
+      return 0;
+    }
+    List<Date> dates = new ArrayList<>();
+    for (String d : days) {
+      dates.add(Date.valueOf(d));
+    }
+    Dataset<Row> events = activity(lake.read(CloudTrailTable.NAME)
+        .filter(col("event_date").isin(dates.toArray()).and(col("actor_principal").isNotNull())));
+    Dataset<Row> rows = kind(events, "api", col("api"))
+        .unionByName(kind(events, "region", col("awsRegion")))
+        .unionByName(kind(events.filter(col("network").isNotNull()), "network", col("network")))
+        .unionByName(kind(events, "agent", col("agent_family")))
+        .unionByName(kind(events, "volume", lit("*")))
+        .selectExpr(DetectTables.BASELINE_SCHEMA.fieldNames());
+    rows.repartition(1).write().format("delta").mode("overwrite")
+        .option("replaceWhere", MaintenanceState.dayPredicate(new TreeSet<>(days)))
+        .save(lake.pathOf(DetectTables.BASELINE));
+    return days.size();
+  }
+
+  private static Dataset<Row> kind(Dataset<Row> events, String kind, Column value) {
+    return events.groupBy(col("account_id"), col("actor_principal").alias("principal"),
+            value.alias("value"), col("event_date"))
+        .agg(count(lit(1)).alias("events"))
+        .withColumn("kind", lit(kind));
+  }
+}

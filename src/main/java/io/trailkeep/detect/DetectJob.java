@@ -1,0 +1,274 @@
+package io.trailkeep.detect;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.ConfKey;
+import io.trailkeep.job.JobAction;
+import io.trailkeep.job.JobResult;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.lake.MaintenanceState;
+import io.trailkeep.schema.AlertsTable;
+import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.DetectTables;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The {@code detect} action: runs the enabled rules (shipped, the user's, Sigma's) over what was
+ * ingested since its last run - the days whose files changed since the table versions recorded in
+ * {@code detect_state}, widened by the longest window or sequence of any rule - or over a
+ * backfill range, and writes their alerts to the {@code alerts} table by a MERGE on the stable
+ * {@code alert_id}, so a rerun or an overlapping backfill creates no duplicate. First it rebuilds
+ * the unusual-activity baselines of those days ({@link Baselines}). A rule that fails is reported
+ * and the others run.
+ *
+ * <p>Cost: one scan of each table's days for all its row-level rules ({@link RuleEngine}), one per
+ * query rule, one MERGE. Side effects: alerts, baseline_activity, detect_state, run_history.
+ */
+public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
+  private static final List<String> SOURCES = List.of("cloudtrail", "vpc_flow", "guardduty_findings");
+  private LocalDate from;
+  private LocalDate to;
+  private List<Rule> extra = List.of();
+  private List<Rule> only;
+
+  private DetectJob(Lake lake) {
+    super("detect", lake);
+  }
+
+  public static DetectJob on(Lake lake) {
+    return new DetectJob(lake);
+  }
+
+  @Override
+  protected List<ConfKey<?>> keys() {
+    return List.of(ConfKey.DETECT_RULES_DIR, ConfKey.DETECT_DISABLED, ConfKey.DETECT_LEARNING_DAYS);
+  }
+
+  /** Backfills [first, last] instead of the days changed since the last run. */
+  public DetectJob days(LocalDate first, LocalDate last) {
+    if (first == null || last == null || first.isAfter(last)) {
+      throw new ConfException("a backfill needs --from and --to with --from not after --to");
+    }
+    this.from = first;
+    this.to = last;
+    return this;
+  }
+
+  /** Rules to run besides the shipped and the user's (compiled Sigma rules). */
+  public DetectJob withRules(List<Rule> rules) {
+    this.extra = List.copyOf(rules);
+    return this;
+  }
+
+  /** Runs exactly these rules, not the configured set (the rule test runner). */
+  public DetectJob onlyRules(List<Rule> rules) {
+    this.only = List.copyOf(rules);
+    return this;
+  }
+
+  /** What a run did. */
+  public record Result(String runId, String firstDay, String lastDay, long rulesRun,
+      long rulesFailed, Map<String, String> failures, long alertsNew,
+      Map<String, Long> alertsByRule, long eventsScanned, int baselineDaysRebuilt, double seconds)
+      implements JobResult {
+    @Override
+    public String job() {
+      return "detect";
+    }
+
+    @Override
+    public String status() {
+      return rulesFailed == 0 ? "succeeded" : "partial";
+    }
+  }
+
+  /** The rules this run evaluates. */
+  public List<Rule> rules() {
+    if (only != null) {
+      return only;
+    }
+    String dir = get(ConfKey.DETECT_RULES_DIR);
+    List<Rule> rules = new ArrayList<>(RuleFiles.all(dir.isEmpty() ? null : Path.of(dir)));
+    rules.addAll(extra);
+    List<String> disabled = get(ConfKey.DETECT_DISABLED);
+    rules.removeIf(r -> disabled.contains(r.id()));
+    return rules;
+  }
+
+  @Override
+  protected Result run(Run run) {
+    Lake lake = lake();
+    List<Rule> rules = rules();
+    Map<String, Long> versions = new LinkedHashMap<>();
+    Set<String> changed = new TreeSet<>();
+    for (String t : SOURCES) {
+      if (!lake.exists(t)) {
+        continue;
+      }
+      versions.put(t, MaintenanceState.currentVersion(lake, t));
+      if (from == null) {
+        changed.addAll(MaintenanceState.addedPartitions(lake, t, lastVersion(lake, t)));
+      }
+    }
+    LocalDate first;
+    LocalDate last;
+    if (from != null) {
+      first = from;
+      last = to;
+    } else if (changed.isEmpty()) {
+      run.progress().info("detect: nothing changed since the last run");
+      record(lake, versions, run.runId());
+      return new Result(run.runId(), null, null, rules.size(), 0, Map.of(), 0, Map.of(), 0, 0,
+          run.seconds());
+    } else {
+      long reachDays = 1;
+      for (Rule r : rules) {
+        reachDays = Math.max(reachDays, (r.reach().toHours() + 23) / 24);
+      }
+      first = LocalDate.parse(((TreeSet<String>) changed).first()).minusDays(reachDays);
+      last = LocalDate.parse(((TreeSet<String>) changed).last()).plusDays(reachDays);
+    }
+    Set<String> baselineDays = new TreeSet<>();
+    if (from == null) {
+      baselineDays.addAll(changed);
+    } else if (lake.exists(CloudTrailTable.NAME)) {
+      // a backfill rebuilds the days that hold events (a partition-column scan)
+      for (Row d : lake.read(CloudTrailTable.NAME).select("event_date")
+          .filter(col("event_date").between(lit(Date.valueOf(first)), lit(Date.valueOf(last))))
+          .distinct().collectAsList()) {
+        baselineDays.add(d.getDate(0).toString());
+      }
+    }
+    run.progress().info("detect: %d rules over %s..%s", rules.size(), first, last);
+    int rebuilt = Baselines.rebuild(lake, baselineDays);
+    RuleEngine engine = new RuleEngine(lake);
+    Map<String, String> failures = new TreeMap<>();
+    Map<String, Long> byRule = new TreeMap<>();
+    long alertsNew;
+    long scanned;
+    try {
+      RuleEngine.Outcome rows = engine.rowRules(rules, first, last);
+      failures.putAll(rows.failures());
+      scanned = rows.eventsScanned();
+      alertsNew = merge(lake, rows.alerts() == null ? null : engine.finish(rules, rows.alerts()), run,
+          byRule, "row rules");
+      // query rules run after the row rules' alerts are in (they may read them)
+      lake.registerViews(false);
+      if (lake.exists(CloudTrailTable.NAME)) {
+        Baselines.activity(lake.read(CloudTrailTable.NAME)).createOrReplaceTempView(Baselines.ACTIVITY_VIEW);
+      }
+      Map<String, Object> params = new LinkedHashMap<>();
+      params.put("first_day", Date.valueOf(first));
+      params.put("last_day", Date.valueOf(last));
+      params.put("learning_days", get(ConfKey.DETECT_LEARNING_DAYS));
+      List<Dataset<Row>> queries = new ArrayList<>();
+      for (Rule r : rules) {
+        if (r.type() != Rule.Type.QUERY) {
+          continue;
+        }
+        try {
+          Dataset<Row> a = engine.query(r, params);
+          a.schema();
+          queries.add(a);
+        } catch (Exception e) {
+          failures.put(r.id(), RuleEngine.firstLine(e));
+        }
+      }
+      Dataset<Row> q = RuleEngine.union(queries);
+      alertsNew += merge(lake, q == null ? null : engine.finish(rules, q), run, byRule, "query rules");
+    } finally {
+      engine.release();
+    }
+    record(lake, versions, run.runId());
+    for (Map.Entry<String, String> f : failures.entrySet()) {
+      run.progress().info("detect: WARNING rule %s failed and was skipped: %s", f.getKey(), f.getValue());
+    }
+    run.progress().info("detect: %d new alerts from %d rules (%d failed), %d events scanned",
+        alertsNew, rules.size(), failures.size(), scanned);
+    return new Result(run.runId(), first.toString(), last.toString(), rules.size() - failures.size(),
+        failures.size(), failures, alertsNew, byRule, scanned, rebuilt, run.seconds());
+  }
+
+  /**
+   * MERGEs alerts on alert_id: new ones are inserted; one that gained events (more data in its
+   * window) is updated; a repeated one changes nothing. Counts the inserted alerts per rule.
+   */
+  private static long merge(Lake lake, Dataset<Row> alerts, Run run, Map<String, Long> byRule,
+      String what) {
+    lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, Map.of());
+    if (alerts == null) {
+      return 0;
+    }
+    Dataset<Row> rows = alerts.withColumn("run_id", lit(run.runId()))
+        .withColumn("detected_at", lit(Timestamp.from(Instant.now())))
+        .selectExpr(AlertsTable.SCHEMA.fieldNames())
+        .dropDuplicates("alert_id")
+        .cache();
+    try {
+      Dataset<Row> existing = lake.read(AlertsTable.NAME).select("alert_id");
+      for (Row r : rows.join(existing, rows.col("alert_id").equalTo(existing.col("alert_id")), "left_anti")
+          .groupBy("rule_id").agg(count(lit(1))).collectAsList()) {
+        byRule.merge(r.getString(0), r.getLong(1), Long::sum);
+      }
+      Map<String, Column> update = new LinkedHashMap<>();
+      for (String c : List.of("window_start", "window_end", "event_ids", "finding_ids", "event_count")) {
+        update.put(c, col("s." + c));
+      }
+      run.settings().set(Lake.COMMIT_MARKER_CONF, run.runId() + "/" + AlertsTable.NAME + "/" + what);
+      DeltaTable.forPath(lake.spark(), lake.pathOf(AlertsTable.NAME)).as("t")
+          .merge(rows.as("s"), col("t.alert_id").equalTo(col("s.alert_id")))
+          .whenMatched(col("s.event_count").gt(col("t.event_count"))).update(update)
+          .whenNotMatched().insertAll()
+          .execute();
+      run.settings().unset(Lake.COMMIT_MARKER_CONF);
+      return lake.commitMetrics(AlertsTable.NAME, run.runId() + "/" + AlertsTable.NAME + "/" + what)
+          .entrySet().stream().filter(e -> e.getKey().equals("numTargetRowsInserted"))
+          .mapToLong(e -> Long.parseLong(e.getValue())).sum();
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  private static Optional<Long> lastVersion(Lake lake, String table) {
+    if (!lake.exists(DetectTables.STATE)) {
+      return Optional.empty();
+    }
+    List<Row> rows = lake.read(DetectTables.STATE).filter(col("table_name").equalTo(table))
+        .orderBy(col("processed_at").desc()).limit(1).collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0).getLong(1));
+  }
+
+  private static void record(Lake lake, Map<String, Long> versions, String runId) {
+    if (versions.isEmpty()) {
+      return;
+    }
+    lake.ensure(DetectTables.STATE, DetectTables.STATE_SCHEMA, null, Map.of());
+    List<Row> rows = new ArrayList<>();
+    Timestamp now = Timestamp.from(Instant.now());
+    for (Map.Entry<String, Long> v : versions.entrySet()) {
+      rows.add(RowFactory.create(v.getKey(), v.getValue(), runId, now));
+    }
+    lake.spark().createDataFrame(rows, DetectTables.STATE_SCHEMA).write().format("delta")
+        .mode("append").save(lake.pathOf(DetectTables.STATE));
+  }
+}

@@ -1,0 +1,80 @@
+package io.trailkeep.detect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.trailkeep.detect.sigma.SigmaCompiler;
+import io.trailkeep.pipeline.RuleTests;
+import io.trailkeep.testing.TestSpark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Shared, computed once per JVM: the shipped rules, the SigmaHQ rules of the test resources compiled
+ * and given their hand-written cases ({@code sigma/cases.yml}), and the outcome of every case of
+ * both run through one real ingest and one detect ({@link RuleTests}).
+ */
+final class DetectFixtures {
+  static final Path SIGMA = Path.of("src/test/resources/sigma/rules");
+  private static List<RuleTests.CaseResult> results;
+  private static SigmaCompiler.Report sigma;
+
+  private DetectFixtures() {}
+
+  static synchronized SigmaCompiler.Report sigma() {
+    if (sigma == null) {
+      sigma = SigmaCompiler.compileDirectory(SIGMA);
+    }
+    return sigma;
+  }
+
+  /** The compiled Sigma rules with the cases of {@code sigma/cases.yml} (by file name). */
+  static List<Rule> sigmaRulesWithCases() {
+    Map<String, Object> cases = Rule.map(RuleFiles.parseYaml("cases.yml",
+        read(SIGMA.resolveSibling("cases.yml"))));
+    List<Rule> out = new ArrayList<>();
+    for (Rule r : sigma().rules()) {
+      Map<String, Object> c = Rule.map(cases.get(r.id().substring("sigma-".length())));
+      out.add(r.withCases(records(c.get("positive")), records(c.get("negative"))));
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Rule.TestCase> records(Object o) {
+    List<Rule.TestCase> out = new ArrayList<>();
+    if (o instanceof List) {
+      int i = 0;
+      for (Object record : (List<?>) o) {
+        out.add(new Rule.TestCase("record " + ++i, List.of((Map<String, Object>) record), null,
+            List.of()));
+      }
+    }
+    return out;
+  }
+
+  /** Every case of the shipped rules and of the Sigma rules, from one ingest and one detect. */
+  static synchronized List<RuleTests.CaseResult> results() {
+    if (results == null) {
+      List<Rule> rules = new ArrayList<>(RuleFiles.shipped());
+      rules.addAll(sigmaRulesWithCases());
+      results = RuleTests.run(TestSpark.get(), rules, TestSpark.tempDir("rule-cases"));
+      long expected = rules.stream().mapToLong(r -> r.positive().size() + r.negative().size()).sum();
+      assertEquals(expected, results.size(), "every case ran");
+    }
+    return results;
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
