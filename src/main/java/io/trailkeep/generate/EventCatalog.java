@@ -36,7 +36,8 @@ final class EventCatalog {
   /** A plain action is this many times more frequent than a rare one ("Name!"). */
   private static final int RARE_RATIO = 40;
 
-  // service, eventSource, names ("Name*weight", "+Name" = data event, "Name!" = rare/dangerous)
+  // service, eventSource, names ("Name*weight", "+Name" = data event, "Name!" = rare/dangerous,
+  // "~Name" = only written by scenarios, never picked for the background)
   private static final String[][] RAW = {
       {"ec2", "ec2.amazonaws.com", "DescribeInstances*12 DescribeSecurityGroups*4 DescribeVpcs*3 "
           + "DescribeSubnets*3 DescribeVolumes*3 DescribeSnapshots*2 DescribeImages*3 "
@@ -46,13 +47,14 @@ final class EventCatalog {
           + "StopInstances CreateTags*2 DeleteTags AuthorizeSecurityGroupIngress RevokeSecurityGroupIngress "
           + "CreateSecurityGroup CreateSnapshot DeleteSnapshot CreateVolume AttachVolume "
           + "ModifyInstanceAttribute CreateKeyPair! AllocateAddress AssociateAddress "
-          + "CreateNetworkInterface ModifySnapshotAttribute! GetConsoleOutput"},
+          + "CreateNetworkInterface ModifySnapshotAttribute! GetConsoleOutput ~DeleteFlowLogs "
+          + "~ModifyImageAttribute ~CreateImage ~GetPasswordData"},
       {"s3", "s3.amazonaws.com", "ListBuckets*4 GetBucketAcl*3 GetBucketPolicy*2 GetBucketLocation*4 "
           + "GetBucketVersioning GetBucketEncryption*2 GetBucketPublicAccessBlock GetBucketTagging "
           + "GetBucketLogging CreateBucket DeleteBucket! PutBucketPolicy! PutBucketAcl! "
           + "PutBucketPublicAccessBlock PutBucketEncryption PutBucketVersioning DeleteBucketPolicy! "
           + "+GetObject*20 +PutObject*10 +DeleteObject*2 +HeadObject*8 +ListObjects*6 +CopyObject "
-          + "+CreateMultipartUpload +CompleteMultipartUpload +UploadPart*2"},
+          + "+CreateMultipartUpload +CompleteMultipartUpload +UploadPart*2 ~PutBucketReplication"},
       {"iam", "iam.amazonaws.com", "ListUsers*2 ListRoles*3 ListPolicies*2 GetUser*2 GetRole*4 GetPolicy*2 "
           + "GetPolicyVersion*2 ListAttachedUserPolicies ListAttachedRolePolicies*2 ListAccessKeys "
           + "ListGroups ListGroupsForUser GetAccountAuthorizationDetails GetAccountSummary ListMFADevices "
@@ -67,6 +69,8 @@ final class EventCatalog {
       {"kms", "kms.amazonaws.com", "Decrypt*20 Encrypt*4 GenerateDataKey*12 DescribeKey*4 ListKeys "
           + "ListAliases*2 CreateKey ScheduleKeyDeletion! DisableKey! CreateGrant*2 GetKeyPolicy "
           + "PutKeyPolicy ReEncrypt"},
+      {"route53resolver", "route53resolver.amazonaws.com", "~DisassociateResolverQueryLogConfig "
+          + "~ListResolverQueryLogConfigs"},
       {"lambda", "lambda.amazonaws.com", "ListFunctions20150331*3 GetFunction20150331v2*3 "
           + "+Invoke*10 CreateFunction20150331 UpdateFunctionCode20150331v2 "
           + "UpdateFunctionConfiguration20150331v2 AddPermission20150331v2! DeleteFunction20150331! "
@@ -137,11 +141,13 @@ final class EventCatalog {
       for (String token : s[2].split(" ")) {
         boolean data = token.startsWith("+");
         String t = data ? token.substring(1) : token;
+        boolean scenarioOnly = t.startsWith("~");
+        t = scenarioOnly ? t.substring(1) : t;
         boolean rare = t.endsWith("!");
         t = rare ? t.substring(0, t.length() - 1) : t;
         int star = t.indexOf('*');
         String name = star < 0 ? t : t.substring(0, star);
-        int weight = rare ? 1 : RARE_RATIO * (star < 0 ? 1 : Integer.parseInt(t.substring(star + 1)));
+        int weight = scenarioOnly ? 0 : rare ? 1 : RARE_RATIO * (star < 0 ? 1 : Integer.parseInt(t.substring(star + 1)));
         boolean ro = !NOT_READ_ONLY.contains(name) && (READ_ONLY_EXTRA.contains(name)
             || name.matches("(Get|List|Describe|Head|Lookup|BatchGet|BatchCheck|Filter|Validate).*"));
         Api api = new Api(s[0], s[1], name, weight, ro, data);

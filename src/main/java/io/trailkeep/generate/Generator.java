@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +38,18 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class Generator extends JobAction<Generator, Generator.Result> {
 
-  private static final Map<String, Scenario> SCENARIOS = Map.of(
-      LeakedAccessKeyScenario.NAME, new LeakedAccessKeyScenario());
+  private static final Map<String, Scenario> SCENARIOS = scenarios(new LeakedAccessKeyScenario(),
+      new Ec2SsrfScenario(), new PasswordSprayScenario(), new S3RansomwareScenario(),
+      new CryptoMiningScenario(), new SnapshotSharingScenario(), new BackdoorRoleScenario(),
+      new DefenseEvasionScenario(), new SsmLateralMovementScenario(), new BenignAdminScenario());
+
+  private static Map<String, Scenario> scenarios(Scenario... all) {
+    Map<String, Scenario> m = new LinkedHashMap<>();
+    for (Scenario s : all) {
+      m.put(s.name(), s);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   private final Configuration hadoop;
   private double duplicateRate = 0.002;
@@ -130,6 +141,13 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
   }
 
   /** The key of the 5-minute window of {@code t} in an account and region (routes planned items). */
+  /** The account's regions, then the other regions its scenarios act in. */
+  private static Set<String> regionsOf(Account a, Map<String, Set<String>> plannedRegions) {
+    Set<String> out = new LinkedHashSet<>(a.regions);
+    out.addAll(plannedRegions.getOrDefault(a.id, Set.of()));
+    return out;
+  }
+
   static String windowKey(String account, String region, Instant t) {
     return account + "/" + region + "/" + (t.getEpochSecond() / 300);
   }
@@ -168,11 +186,15 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
     GuardDutyExports findings = new GuardDutyExports(seed, get(ConfKey.GENERATE_FINDINGS_PER_DAY),
         findingFactory);
     Map<String, Map<String, Object>> truths = new LinkedHashMap<>();
+    // regions where scenarios act but the account has no background (a multi-region trail
+    // still delivers their events and digests)
+    Map<String, Set<String>> plannedRegions = new HashMap<>();
     for (String name : scenarios) {
       Scenario.Planned p = SCENARIOS.get(name).plan(new Scenario.Context(org, spanStart, spanEnd,
           records, catalog, findingFactory, new SplittableRandom(seed ^ name.hashCode())));
       for (Scenario.Event e : p.events) {
         planned.computeIfAbsent(windowKey(e.accountId, e.region, e.time), k -> new ArrayList<>()).add(e);
+        plannedRegions.computeIfAbsent(e.accountId, k -> new TreeSet<>()).add(e.region);
       }
       for (Scenario.Flow f : p.flows) {
         plannedFlows.computeIfAbsent(windowKey(f.accountId, f.region,
@@ -203,7 +225,7 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
       for (int i = 0; i < org.accounts.size(); i++) {
         Account a = org.accounts.get(i);
         flows.account(a, i);
-        for (String region : a.regions) {
+        for (String region : regionsOf(a, plannedRegions)) {
           chains.put(a.id + "/" + region, new DigestChain(out, keys.forRegion(region), org.orgId,
               a.id, region, a.trailName, "us-east-1", bucket, spanStart));
         }
@@ -218,6 +240,12 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
           for (String region : a.regions) {
             ct = ct.plus(cloudTrail.day(a, region, day, perWindow, planned,
                 chains.get(a.id + "/" + region), flows));
+          }
+          for (String region : regionsOf(a, plannedRegions)) {
+            if (!a.regions.contains(region)) {
+              ct = ct.plus(cloudTrail.day(a, region, day, 0, planned, chains.get(a.id + "/" + region),
+                  flows));
+            }
           }
           CloudTrailDeliveries.Written insight = cloudTrail.insights(a, day);
           insightFiles += insight.files();

@@ -134,6 +134,14 @@ final class LeakedAccessKeyScenario implements Scenario {
         "T1021.004"));
     truth.put("flow_records", flows.size());
     truth.put("findings", findingIds);
+    truth.put("benign", false);
+    truth.put("expected_rules", List.of("cis-unauthorized-api-calls", "new-user-with-admin-policy",
+        "administrator-access-attached", "access-key-created-for-another-user", "cis-iam-policy-changed",
+        "cloudtrail-logging-stopped", "cis-cloudtrail-configuration-changed",
+        "guardduty-finding-on-alerted-entity"));
+    truth.put("expected_rules_after_learning", List.of("new-network-for-principal",
+        "new-user-agent-for-principal", "unusual-first-api-call"));
+    truth.put("must_not_fire", List.of());
     return new Planned(events, flows, findings, truth);
   }
 

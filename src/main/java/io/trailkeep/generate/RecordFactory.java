@@ -36,6 +36,10 @@ final class RecordFactory {
     String requestParametersJson;
     String responseElementsJson;
     boolean consoleFailure;
+    /** Replaces the principal's userIdentity (another account's identity, for example). */
+    String userIdentityJson;
+    /** Replaces the generated resources array. */
+    String resourcesJson;
   }
 
   /** A written record. */
@@ -60,7 +64,12 @@ final class RecordFactory {
       boolean service = p.kind == PrincipalKind.SERVICE;
       g.writeStartObject();
       g.writeStringField("eventVersion", api.data ? "1.10" : signin ? "1.08" : "1.09");
-      userIdentity(g, p, s, r);
+      if (s.userIdentityJson != null) {
+        g.writeFieldName("userIdentity");
+        g.writeRawValue(s.userIdentityJson);
+      } else {
+        userIdentity(g, p, s, r);
+      }
       g.writeStringField("eventTime", DateTimeFormatter.ISO_INSTANT.format(
           s.time.truncatedTo(ChronoUnit.SECONDS)));
       g.writeStringField("eventSource", api.eventSource);
@@ -118,7 +127,12 @@ final class RecordFactory {
       g.writeStringField("requestID", api.service.equals("s3") ? Ids.upper(r, 16) : Ids.uuid(r));
       g.writeStringField("eventID", eventId);
       g.writeBooleanField("readOnly", api.readOnly);
-      resources(g, p, api, s, r);
+      if (s.resourcesJson != null) {
+        g.writeFieldName("resources");
+        g.writeRawValue(s.resourcesJson);
+      } else {
+        resources(g, p, api, s, r);
+      }
       g.writeStringField("eventType", signin ? "AwsConsoleSignIn"
           : service && r.nextInt(4) == 0 ? "AwsServiceEvent" : "AwsApiCall");
       if (!signin) {

@@ -3,6 +3,8 @@ package io.trailkeep.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.trailkeep.detect.sigma.SigmaCompiler;
+import io.trailkeep.generate.Generator;
+import io.trailkeep.lake.Lake;
 import io.trailkeep.pipeline.RuleTests;
 import io.trailkeep.testing.TestSpark;
 import java.io.IOException;
@@ -10,9 +12,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Shared, computed once per JVM: the shipped rules, the SigmaHQ rules of the test resources compiled
@@ -23,6 +27,9 @@ final class DetectFixtures {
   static final Path SIGMA = Path.of("src/test/resources/sigma/rules");
   private static List<RuleTests.CaseResult> results;
   private static SigmaCompiler.Report sigma;
+  private static Path work;
+  /** The generated scenarios' day: inside the range of the rule cases' days. */
+  static final LocalDate SCENARIO_DAY = LocalDate.of(2026, 3, 4);
 
   private DetectFixtures() {}
 
@@ -63,11 +70,27 @@ final class DetectFixtures {
     if (results == null) {
       List<Rule> rules = new ArrayList<>(RuleFiles.shipped());
       rules.addAll(sigmaRulesWithCases());
-      results = RuleTests.run(TestSpark.get(), rules, TestSpark.tempDir("rule-cases"));
+      work = TestSpark.tempDir("rule-cases");
+      // the generated organization with every scenario shares the lake: its accounts differ from
+      // the cases' and its day lies inside their range, so one ingest and one detect serve both
+      Generator.with(new Configuration()).raw(raw().toString()).events(1500).days(1).accounts(4)
+          .seed(7).start(SCENARIO_DAY).scenarios(List.of("all")).execute();
+      results = RuleTests.run(TestSpark.get(), rules, work);
       long expected = rules.stream().mapToLong(r -> r.positive().size() + r.negative().size()).sum();
       assertEquals(expected, results.size(), "every case ran");
     }
     return results;
+  }
+
+  /** The raw root of the shared lake (cases and generated scenarios). */
+  static Path raw() {
+    return work.resolve("raw");
+  }
+
+  /** The shared lake, after {@link #results()}. */
+  static Lake lake() {
+    results();
+    return new Lake(TestSpark.get(), work.resolve("lake").toString());
   }
 
   private static String read(Path p) {
