@@ -5,6 +5,7 @@ import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.detect.DetectJob;
 import io.trailkeep.detect.Rule;
+import io.trailkeep.detect.RuleFiles;
 import io.trailkeep.pipeline.RuleTests;
 import io.trailkeep.detect.sigma.SigmaCompiler;
 import io.trailkeep.job.TerminalText;
@@ -61,9 +62,14 @@ final class DetectCommand implements Callable<Integer> {
   @Option(names = "--list", description = "List the rules (id, title, severity, MITRE ids, source).")
   boolean list;
 
-  @Option(names = "--test", description = "Run every rule's inline test cases through ingest and "
-      + "detect; print pass or fail per case (exit 1 on any failure).")
+  @Option(names = "--test", description = "Run the inline test cases of the rules of --rules DIR "
+      + "(without --rules: of every enabled rule) through the real ingest and detect; print pass or "
+      + "fail per case (exit 1 on any failure).")
   boolean test;
+
+  private void progressLine(PrintWriter out, int rules) {
+    common.progress().info("detect: testing the cases of %d rules (one ingest and one detect)", rules);
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -118,7 +124,11 @@ final class DetectCommand implements Callable<Integer> {
       }
       if (test) {
         Path work = Files.createTempDirectory("trailkeep-rule-tests");
-        List<RuleTests.CaseResult> results = RuleTests.run(session.spark(), job.rules(), work);
+        List<Rule> tested = rules != null ? RuleFiles.directory(Path.of(rules)) : job.rules();
+        tested = new ArrayList<>(tested);
+        tested.addAll(rules != null ? sigmaRules : List.of());
+        progressLine(out, tested.size());
+        List<RuleTests.CaseResult> results = RuleTests.run(session.spark(), tested, work);
         long failed = results.stream().filter(r -> !r.passed()).count();
         for (RuleTests.CaseResult r : results) {
           if (common.json) {

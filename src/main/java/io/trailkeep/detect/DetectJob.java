@@ -88,7 +88,8 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
 
   /** What a run did. */
   public record Result(String runId, String firstDay, String lastDay, long rulesRun,
-      long rulesFailed, Map<String, String> failures, long alertsNew,
+      long rulesFailed, Map<String, String> failures, long rulesSkipped,
+      Map<String, String> skipped, long alertsNew,
       Map<String, Long> alertsByRule, long eventsScanned, int baselineDaysRebuilt, double seconds)
       implements JobResult {
     @Override
@@ -115,10 +116,41 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     return rules;
   }
 
+  /** Source tables a query may name; {@code cloudtrail_activity} is a view of cloudtrail. */
+  private static final Map<String, String> QUERY_TABLES = Map.of("cloudtrail", "cloudtrail",
+      "cloudtrail_activity", "cloudtrail", "vpc_flow", "vpc_flow", "guardduty_findings",
+      "guardduty_findings");
+
+  /**
+   * The source table a rule reads that the lake does not have (a lake of CloudTrail only has no
+   * flow or finding tables), or null. Such rules are skipped, not failed.
+   */
+  static String missingTable(Lake lake, Rule r) {
+    if (r.type() != Rule.Type.QUERY) {
+      return lake.exists(r.table()) ? null : r.table();
+    }
+    for (Map.Entry<String, String> t : QUERY_TABLES.entrySet()) {
+      if (java.util.regex.Pattern.compile("\\b" + t.getKey() + "\\b").matcher(r.query()).find()
+          && !lake.exists(t.getValue())) {
+        return t.getValue();
+      }
+    }
+    return null;
+  }
+
   @Override
   protected Result run(Run run) {
     Lake lake = lake();
-    List<Rule> rules = rules();
+    Map<String, String> skipped = new TreeMap<>();
+    List<Rule> rules = new ArrayList<>();
+    for (Rule r : rules()) {
+      String missing = missingTable(lake, r);
+      if (missing == null) {
+        rules.add(r);
+      } else {
+        skipped.put(r.id(), "the lake has no " + missing + " table");
+      }
+    }
     Map<String, Long> versions = new LinkedHashMap<>();
     Set<String> changed = new TreeSet<>();
     for (String t : SOURCES) {
@@ -138,7 +170,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     } else if (changed.isEmpty()) {
       run.progress().info("detect: nothing changed since the last run");
       record(lake, versions, run.runId());
-      return new Result(run.runId(), null, null, rules.size(), 0, Map.of(), 0, Map.of(), 0, 0,
+      return new Result(run.runId(), null, null, 0, 0, Map.of(), 0, Map.of(), 0, Map.of(), 0, 0,
           run.seconds());
     } else {
       long reachDays = 1;
@@ -161,6 +193,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     }
     run.progress().info("detect: %d rules over %s..%s", rules.size(), first, last);
     int rebuilt = Baselines.rebuild(lake, baselineDays);
+    run.progress().info("detect: baselines of %d days rebuilt", rebuilt);
     RuleEngine engine = new RuleEngine(lake);
     Map<String, String> failures = new TreeMap<>();
     Map<String, Long> byRule = new TreeMap<>();
@@ -170,10 +203,18 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       RuleEngine.Outcome rows = engine.rowRules(rules, first, last);
       failures.putAll(rows.failures());
       scanned = rows.eventsScanned();
-      alertsNew = merge(lake, rows.alerts() == null ? null : engine.finish(rules, rows.alerts()), run,
-          byRule, "row rules");
-      // query rules run after the row rules' alerts are in (they may read them)
+      run.progress().info("detect: row rules evaluated over %d events", scanned);
+      Dataset<Row> rowAlerts = rows.alerts() == null ? null : engine.finish(rules, rows.alerts());
+      // query rules see the alerts table as it will be after this run's row rules (one MERGE of
+      // everything at the end instead of one per kind)
+      lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, Map.of());
       lake.registerViews(false);
+      Dataset<Row> stored = lake.read(AlertsTable.NAME);
+      Dataset<Row> visible = stored.selectExpr(RuleEngine.FINISHED.toArray(new String[0]));
+      if (rowAlerts != null) {
+        visible = visible.unionByName(rowAlerts);
+      }
+      visible.createOrReplaceTempView(AlertsTable.NAME);
       if (lake.exists(CloudTrailTable.NAME)) {
         Baselines.activity(lake.read(CloudTrailTable.NAME)).createOrReplaceTempView(Baselines.ACTIVITY_VIEW);
       }
@@ -181,21 +222,44 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       params.put("first_day", Date.valueOf(first));
       params.put("last_day", Date.valueOf(last));
       params.put("learning_days", get(ConfKey.DETECT_LEARNING_DAYS));
-      List<Dataset<Row>> queries = new ArrayList<>();
+      List<Dataset<Row>> parts = new ArrayList<>();
+      List<Rule> queries = new ArrayList<>();
       for (Rule r : rules) {
         if (r.type() != Rule.Type.QUERY) {
           continue;
         }
         try {
-          Dataset<Row> a = engine.query(r, params);
-          a.schema();
-          queries.add(a);
+          parts.add(engine.query(r, params));
+          queries.add(r);
         } catch (Exception e) {
           failures.put(r.id(), RuleEngine.firstLine(e));
         }
       }
-      Dataset<Row> q = RuleEngine.union(queries);
-      alertsNew += merge(lake, q == null ? null : engine.finish(rules, q), run, byRule, "query rules");
+      try {
+        // all queries in one job; when one fails at run time, each is run alone to isolate it
+        Dataset<Row> together = RuleEngine.union(parts);
+        if (together != null) {
+          engine.cache(together).count();
+          parts = List.of(together);
+        }
+      } catch (Exception together) {
+        List<Dataset<Row>> ok = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+          try {
+            Dataset<Row> a = engine.cache(parts.get(i));
+            a.count();
+            ok.add(a);
+          } catch (Exception e) {
+            failures.put(queries.get(i).id(), RuleEngine.firstLine(e));
+          }
+        }
+        parts = ok;
+      }
+      run.progress().info("detect: %d query rules evaluated", parts.size());
+      Dataset<Row> q = RuleEngine.union(parts);
+      Dataset<Row> all = q == null ? rowAlerts : rowAlerts == null ? engine.finish(rules, q)
+          : rowAlerts.unionByName(engine.finish(rules, q));
+      alertsNew = merge(lake, all, run, byRule, first, last);
     } finally {
       engine.release();
     }
@@ -205,8 +269,12 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     }
     run.progress().info("detect: %d new alerts from %d rules (%d failed), %d events scanned",
         alertsNew, rules.size(), failures.size(), scanned);
+    if (!skipped.isEmpty()) {
+      run.progress().info("detect: %d rules skipped (their table is not in the lake)", skipped.size());
+    }
     return new Result(run.runId(), first.toString(), last.toString(), rules.size() - failures.size(),
-        failures.size(), failures, alertsNew, byRule, scanned, rebuilt, run.seconds());
+        failures.size(), failures, skipped.size(), skipped, alertsNew, byRule, scanned, rebuilt,
+        run.seconds());
   }
 
   /**
@@ -214,7 +282,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
    * window) is updated; a repeated one changes nothing. Counts the inserted alerts per rule.
    */
   private static long merge(Lake lake, Dataset<Row> alerts, Run run, Map<String, Long> byRule,
-      String what) {
+      LocalDate first, LocalDate last) {
     lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, Map.of());
     if (alerts == null) {
       return 0;
@@ -222,31 +290,26 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     Dataset<Row> rows = alerts.withColumn("run_id", lit(run.runId()))
         .withColumn("detected_at", lit(Timestamp.from(Instant.now())))
         .selectExpr(AlertsTable.SCHEMA.fieldNames())
-        .dropDuplicates("alert_id")
-        .cache();
-    try {
-      Dataset<Row> existing = lake.read(AlertsTable.NAME).select("alert_id");
-      for (Row r : rows.join(existing, rows.col("alert_id").equalTo(existing.col("alert_id")), "left_anti")
-          .groupBy("rule_id").agg(count(lit(1))).collectAsList()) {
-        byRule.merge(r.getString(0), r.getLong(1), Long::sum);
-      }
-      Map<String, Column> update = new LinkedHashMap<>();
-      for (String c : List.of("window_start", "window_end", "event_ids", "finding_ids", "event_count")) {
-        update.put(c, col("s." + c));
-      }
-      run.settings().set(Lake.COMMIT_MARKER_CONF, run.runId() + "/" + AlertsTable.NAME + "/" + what);
-      DeltaTable.forPath(lake.spark(), lake.pathOf(AlertsTable.NAME)).as("t")
-          .merge(rows.as("s"), col("t.alert_id").equalTo(col("s.alert_id")))
-          .whenMatched(col("s.event_count").gt(col("t.event_count"))).update(update)
-          .whenNotMatched().insertAll()
-          .execute();
-      run.settings().unset(Lake.COMMIT_MARKER_CONF);
-      return lake.commitMetrics(AlertsTable.NAME, run.runId() + "/" + AlertsTable.NAME + "/" + what)
-          .entrySet().stream().filter(e -> e.getKey().equals("numTargetRowsInserted"))
-          .mapToLong(e -> Long.parseLong(e.getValue())).sum();
-    } finally {
-      rows.unpersist();
+        .dropDuplicates("alert_id");
+    Map<String, Column> update = new LinkedHashMap<>();
+    for (String c : List.of("window_start", "window_end", "event_ids", "finding_ids", "event_count")) {
+      update.put(c, col("s." + c));
     }
+    DeltaTable.forPath(lake.spark(), lake.pathOf(AlertsTable.NAME)).as("t")
+        .merge(rows.as("s"), col("t.alert_id").equalTo(col("s.alert_id")))
+        .whenMatched(col("s.event_count").gt(col("t.event_count"))).update(update)
+        .whenNotMatched().insertAll()
+        .execute();
+    // an updated alert keeps the run id that created it: this run's rows are its new alerts
+    long inserted = 0;
+    for (Row r : lake.read(AlertsTable.NAME)
+        .filter(col(AlertsTable.PARTITION_COLUMN).between(lit(Date.valueOf(first.minusDays(7))),
+            lit(Date.valueOf(last))).and(col("run_id").equalTo(lit(run.runId()))))
+        .groupBy("rule_id").agg(count(lit(1))).collectAsList()) {
+      byRule.merge(r.getString(0), r.getLong(1), Long::sum);
+      inserted += r.getLong(1);
+    }
+    return inserted;
   }
 
   private static Optional<Long> lastVersion(Lake lake, String table) {

@@ -111,6 +111,19 @@ final class RuleEngine {
     this.spark = lake.spark();
   }
 
+  /** The columns of {@link #finish}: the alerts table's but the run's. */
+  static final List<String> FINISHED = List.of("alert_id", "rule_id", "rule_version", "rule_source",
+      "severity", "title", "mitre_tactics", "mitre_techniques", "window_start", "window_end",
+      "account_id", "region", "principal", "access_key_id", "source_ip", "resource", "event_ids",
+      "finding_ids", "event_count", AlertsTable.PARTITION_COLUMN);
+
+  /** Caches {@code d} until {@link #release}. */
+  Dataset<Row> cache(Dataset<Row> d) {
+    Dataset<Row> c = d.persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(c);
+    return c;
+  }
+
   /** Releases cached matches. */
   void release() {
     for (Dataset<Row> d : cached) {
