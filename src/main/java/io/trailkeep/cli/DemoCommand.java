@@ -12,10 +12,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
+import io.trailkeep.detect.DetectJob;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.job.JobResult;
+import io.trailkeep.job.TerminalText;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.pipeline.ScenarioCheck;
+import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.VpcFlowTable;
@@ -27,6 +31,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +49,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * {@code trailkeep demo}: generates a small organization (CloudTrail, VPC Flow Logs, GuardDuty)
- * with the leaked-access-key scenario, ingests all three sources, and answers a few investigation
- * questions from the lake, following the attacker's address across the sources. Safe to run repeatedly:
+ * with the attack scenarios of the configuration (all of them in conf/local.conf), ingests all
+ * three sources, runs the detection rules and checks their alerts against each scenario's ground
+ * truth, and answers a few investigation questions from the lake, following the leaked key's
+ * address across the sources. Safe to run repeatedly:
  * the generator rewrites identical files and the ingest finds nothing new.
  */
 @Command(mixinStandardHelpOptions = true, name = "demo", description = "Generate a small organization, ingest it and run example investigations.")
@@ -142,13 +149,27 @@ final class DemoCommand implements Callable<Integer> {
         TablePrinter.table(out, stop.schema(), stop.collectAsList());
         attacker = acrossSources(out, lake, ip);
       }
-      out.println("\n6. Console sign-ins without MFA, by principal");
+      DetectJob.Result det = DetectJob.on(lake).options(conf).progress(common.progress()).execute();
+      out.printf("%n6. Detection: %d rules over %s..%s, %d new alerts%n", det.rulesRun(), det.firstDay(),
+          det.lastDay(), det.alertsNew());
+      List<ScenarioCheck.Outcome> outcomes = ScenarioCheck.check(lake, Lake.absolute(conf.get(ConfKey.RAW)));
+      for (ScenarioCheck.Outcome o : outcomes) {
+        out.println(TerminalText.safe(String.format("   %-28s %s", o.scenario(), o.benign()
+            ? (o.firedWrongly().isEmpty() ? "benign: no attack rule fired on it"
+                : "benign, but fired: " + o.firedWrongly())
+            : (o.expected().size() - o.missing().size()) + "/" + o.expected().size()
+                + " expected rules fired" + (o.missing().isEmpty() ? "" : ", missing " + o.missing()))));
+      }
+      Dataset<Row> top = lake.read(AlertsTable.NAME).groupBy("severity", "rule_id")
+          .agg(count(lit(1)).alias("alerts")).orderBy(col("alerts").desc(), col("rule_id")).limit(8);
+      TablePrinter.table(out, top.schema(), top.collectAsList());
+      out.println("\n7. Console sign-ins without MFA, by principal");
       Dataset<Row> noMfa = ct.filter(col("eventName").equalTo("ConsoleLogin")
               .and(col("mfa_used").equalTo(false)))
           .groupBy("account_id", "actor_principal").agg(count(lit(1)).alias("sign_ins"))
           .orderBy(col("sign_ins").desc());
       TablePrinter.table(out, noMfa.schema(), noMfa.limit(10).collectAsList());
-      out.println("\n7. Most frequent errors");
+      out.println("\n8. Most frequent errors");
       Dataset<Row> errors = ct.filter(col("is_error"))
           .groupBy("eventSource", "eventName", "errorCode").agg(count(lit(1)).alias("events"))
           .orderBy(col("events").desc());
@@ -162,14 +183,25 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Query them with: jobs/trailkeep sql \"SELECT eventName, count(*) FROM cloudtrail "
             + "GROUP BY eventName ORDER BY 2 DESC\"");
       }
-      return common.printSummary(out, new Result(gen, ing, expected, found,
+      List<Map<String, Object>> scenarios = new ArrayList<>();
+      for (ScenarioCheck.Outcome o : outcomes) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scenario", o.scenario());
+        m.put("benign", o.benign());
+        m.put("expected_rules", o.expected());
+        m.put("missing_rules", o.missing());
+        m.put("fired_wrongly", o.firedWrongly());
+        scenarios.add(m);
+      }
+      return common.printSummary(out, new Result(gen, ing, det, scenarios, expected, found,
           ((Number) attacker.getOrDefault("flow_records", 0L)).longValue(),
           ((Number) attacker.getOrDefault("findings", 0L)).longValue(), tables, lake.root()), "");
     }
   }
 
   /** What the demo did and found. */
-  record Result(Generator.Result generate, IngestJob.Result ingest, long scenarioEventsExpected,
+  record Result(Generator.Result generate, IngestJob.Result ingest, DetectJob.Result detect,
+      List<Map<String, Object>> scenarios, long scenarioEventsExpected,
       long scenarioEventsFound, long scenarioFlowRecordsFound, long scenarioFindingsFound,
       List<String> tables, String lake) implements JobResult {
     @Override

@@ -37,7 +37,8 @@ final class GenerateCommand implements Callable<Integer> {
   String accounts;
 
   @Option(names = "--scenarios", paramLabel = "LIST",
-      description = "Attack scenarios to inject, comma-separated, all, or none (default leaked-access-key).")
+      description = "Attack scenarios to inject, comma-separated, all, or none (default: "
+          + "generate.scenarios; see README, Scenario catalog).")
   String scenarios;
 
   @Option(names = "--flow-ratio", paramLabel = "R",

@@ -111,7 +111,8 @@ public final class ConfKey<T> {
   public static final ConfKey<Integer> GENERATE_ACCOUNTS = key("generate.accounts",
       Types.integer(1, 500), "4", "Number of AWS accounts in the generated organization");
   public static final ConfKey<List<String>> GENERATE_SCENARIOS = key("generate.scenarios",
-      Types.NAMES, "leaked-access-key", "Comma-separated attack scenarios to inject, all, or none");
+      Types.NAMES, "leaked-access-key", "Comma-separated attack scenarios to inject (README, Scenario "
+          + "catalog), all, or none");
   public static final ConfKey<Double> GENERATE_FLOW_RATIO = key("generate.flow-ratio",
       Types.decimal(0, 1_000_000), "10",
       "VPC flow-log records generated per CloudTrail event (0 = no flow logs)");

@@ -165,8 +165,17 @@ class CliTest {
       assertTrue(s.get("tables").toString().contains("vpc_flow"), s.toString());
       assertTrue(s.get("tables").toString().contains("guardduty_findings"), s.toString());
       assertTrue(s.get("ingest").get("lake").asText().startsWith("s3a://"));
-      if (run == 1) {
+      assertEquals(10, s.get("scenarios").size(), s.get("scenarios").toString());
+      for (JsonNode sc : s.get("scenarios")) {
+        assertEquals(0, sc.get("missing_rules").size(), "detect fires what the ground truth expects: " + sc);
+        assertEquals(0, sc.get("fired_wrongly").size(), sc.toString());
+      }
+      assertEquals(0, s.get("detect").get("rules_failed").asLong(), s.get("detect").toString());
+      if (run == 0) {
+        assertTrue(s.get("detect").get("alerts_new").asLong() > 0);
+      } else {
         assertEquals(0, s.get("ingest").get("rows_written").asLong(), "second run adds nothing");
+        assertEquals(0, s.get("detect").get("alerts_new").asLong(), "second run adds no alert");
       }
     }
     assertTrue(Files.isDirectory(root.resolve("s3").resolve("trailkeep-demo-lake")));
