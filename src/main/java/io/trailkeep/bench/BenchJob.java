@@ -18,15 +18,16 @@ import org.apache.spark.sql.SparkSession;
  * The benchmark harness: on a generated data set ({@link BenchData}, cached per size) it runs its
  * steps side by side with their baselines, in one run: {@link ParseStep parse} (one core),
  * {@link IngestStep ingest} (against Spark's JSON reader), {@link ScalingStep scaling} (child JVMs
- * on 1 and 2 cores), {@link QueriesStep queries} (against raw scans and plain Parquet) and
- * {@link ValidateStep validate} (against gunzip + SHA-256 on one core). Writes
+ * on 1 and 2 cores), {@link QueriesStep queries} (against raw scans and plain Parquet),
+ * {@link ValidateStep validate} (against gunzip + SHA-256 on one core) and {@link DetectStep detect}
+ * (every shipped rule against one plain full scan of the same rows). Writes
  * nothing outside its work directory and no run_history (its lakes are scratch). Costs minutes;
  * not part of the test suite.
  */
 public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   /** The harness's steps, in the order they run. */
   public static final List<String> STEPS = List.of("parse", "ingest", "scaling", "queries",
-      "validate");
+      "validate", "detect");
 
   private final SparkSession spark;
   private final Path dir;
@@ -100,7 +101,7 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   public record Result(Map<String, Object> machine, Map<String, Object> data,
       Map<String, Object> parseOnlyOneCore, Map<String, Object> ingest,
       Double ingestSpeedupVsSparkJson, Map<String, Object> scaling, Map<String, Object> queries,
-      Map<String, Object> validate, double seconds) implements JobResult {
+      Map<String, Object> validate, Map<String, Object> detect, double seconds) implements JobResult {
     @Override
     public String job() {
       return "bench";
@@ -145,8 +146,10 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
         ? QueriesStep.run(spark, dir, data, days, repeats, run.progress()) : null;
     Map<String, Object> validate = steps.contains("validate")
         ? ValidateStep.run(spark, dir, data, repeats, run.progress()) : null;
+    Map<String, Object> detect = steps.contains("detect")
+        ? DetectStep.run(spark, dir, data, days, repeats, run.progress()) : null;
     return new Result(machine, dataMap, parse, ingest,
-        ingest == null ? null : (Double) ingest.get("speedup"), scaling, queries, validate,
+        ingest == null ? null : (Double) ingest.get("speedup"), scaling, queries, validate, detect,
         run.seconds());
   }
 }

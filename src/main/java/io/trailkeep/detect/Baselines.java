@@ -1,11 +1,14 @@
 package io.trailkeep.detect;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import io.trailkeep.lake.Lake;
@@ -66,11 +69,16 @@ final class Baselines {
     }
     Dataset<Row> events = activity(lake.read(CloudTrailTable.NAME)
         .filter(col("event_date").isin(dates.toArray()).and(col("actor_principal").isNotNull())));
-    Dataset<Row> rows = kind(events, "api", col("api"))
-        .unionByName(kind(events, "region", col("awsRegion")))
-        .unionByName(kind(events.filter(col("network").isNotNull()), "network", col("network")))
-        .unionByName(kind(events, "agent", col("agent_family")))
-        .unionByName(kind(events, "volume", lit("*")))
+    // one pass: each event contributes one (kind, value) pair per kind, counted in one shuffle
+    Column pairs = array(pair("api", col("api")), pair("region", col("awsRegion")),
+        pair("network", col("network")), pair("agent", col("agent_family")), pair("volume", lit("*")));
+    Dataset<Row> rows = events
+        .select(col("account_id"), col("actor_principal").alias("principal"), col("event_date"),
+            explode(pairs).alias("p"))
+        .filter(col("p.value").isNotNull())
+        .groupBy(col("account_id"), col("principal"), col("p.kind").alias("kind"),
+            col("p.value").alias("value"), col("event_date"))
+        .agg(count(lit(1)).alias("events"))
         .selectExpr(DetectTables.BASELINE_SCHEMA.fieldNames());
     rows.repartition(1).write().format("delta").mode("overwrite")
         .option("replaceWhere", MaintenanceState.dayPredicate(new TreeSet<>(days)))
@@ -78,10 +86,7 @@ final class Baselines {
     return days.size();
   }
 
-  private static Dataset<Row> kind(Dataset<Row> events, String kind, Column value) {
-    return events.groupBy(col("account_id"), col("actor_principal").alias("principal"),
-            value.alias("value"), col("event_date"))
-        .agg(count(lit(1)).alias("events"))
-        .withColumn("kind", lit(kind));
+  private static Column pair(String kind, Column value) {
+    return struct(lit(kind).alias("kind"), value.cast("string").alias("value"));
   }
 }

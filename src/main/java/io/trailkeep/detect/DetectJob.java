@@ -90,7 +90,8 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
   public record Result(String runId, String firstDay, String lastDay, long rulesRun,
       long rulesFailed, Map<String, String> failures, long rulesSkipped,
       Map<String, String> skipped, long alertsNew,
-      Map<String, Long> alertsByRule, long eventsScanned, int baselineDaysRebuilt, double seconds)
+      Map<String, Long> alertsByRule, long eventsScanned, int baselineDaysRebuilt,
+      Map<String, Double> phaseSeconds, double seconds)
       implements JobResult {
     @Override
     public String job() {
@@ -170,7 +171,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     } else if (changed.isEmpty()) {
       run.progress().info("detect: nothing changed since the last run");
       record(lake, versions, run.runId());
-      return new Result(run.runId(), null, null, 0, 0, Map.of(), 0, Map.of(), 0, Map.of(), 0, 0,
+      return new Result(run.runId(), null, null, 0, 0, Map.of(), 0, Map.of(), 0, Map.of(), 0, 0, Map.of(),
           run.seconds());
     } else {
       long reachDays = 1;
@@ -192,8 +193,11 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       }
     }
     run.progress().info("detect: %d rules over %s..%s", rules.size(), first, last);
+    Map<String, Double> phases = new LinkedHashMap<>();
+    long mark = System.nanoTime();
     int rebuilt = Baselines.rebuild(lake, baselineDays);
     run.progress().info("detect: baselines of %d days rebuilt", rebuilt);
+    mark = phase(phases, "baselines", mark);
     RuleEngine engine = new RuleEngine(lake);
     Map<String, String> failures = new TreeMap<>();
     Map<String, Long> byRule = new TreeMap<>();
@@ -204,6 +208,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       failures.putAll(rows.failures());
       scanned = rows.eventsScanned();
       run.progress().info("detect: row rules evaluated over %d events", scanned);
+      mark = phase(phases, "row_rules", mark);
       Dataset<Row> rowAlerts = rows.alerts() == null ? null : engine.finish(rules, rows.alerts());
       // query rules see the alerts table as it will be after this run's row rules (one MERGE of
       // everything at the end instead of one per kind)
@@ -216,7 +221,10 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       }
       visible.createOrReplaceTempView(AlertsTable.NAME);
       if (lake.exists(CloudTrailTable.NAME)) {
-        Baselines.activity(lake.read(CloudTrailTable.NAME)).createOrReplaceTempView(Baselines.ACTIVITY_VIEW);
+        // the days the run reads, from the day before the first, scanned once for all queries
+        engine.cache(Baselines.activity(lake.read(CloudTrailTable.NAME).filter(col("event_date")
+            .between(lit(Date.valueOf(first.minusDays(1))), lit(Date.valueOf(last))))))
+            .createOrReplaceTempView(Baselines.ACTIVITY_VIEW);
       }
       Map<String, Object> params = new LinkedHashMap<>();
       params.put("first_day", Date.valueOf(first));
@@ -255,11 +263,13 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
         }
         parts = ok;
       }
-      run.progress().info("detect: %d query rules evaluated", parts.size());
+      run.progress().info("detect: %d query rules evaluated", queries.size());
+      mark = phase(phases, "query_rules", mark);
       Dataset<Row> q = RuleEngine.union(parts);
       Dataset<Row> all = q == null ? rowAlerts : rowAlerts == null ? engine.finish(rules, q)
           : rowAlerts.unionByName(engine.finish(rules, q));
       alertsNew = merge(lake, all, run, byRule, first, last);
+      phase(phases, "merge", mark);
     } finally {
       engine.release();
     }
@@ -273,7 +283,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       run.progress().info("detect: %d rules skipped (their table is not in the lake)", skipped.size());
     }
     return new Result(run.runId(), first.toString(), last.toString(), rules.size() - failures.size(),
-        failures.size(), failures, skipped.size(), skipped, alertsNew, byRule, scanned, rebuilt,
+        failures.size(), failures, skipped.size(), skipped, alertsNew, byRule, scanned, rebuilt, phases,
         run.seconds());
   }
 
@@ -310,6 +320,13 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       inserted += r.getLong(1);
     }
     return inserted;
+  }
+
+  /** Records the seconds since {@code since} as {@code name}; returns now. */
+  private static long phase(Map<String, Double> phases, String name, long since) {
+    long now = System.nanoTime();
+    phases.put(name, (now - since) / 1e9);
+    return now;
   }
 
   private static Optional<Long> lastVersion(Lake lake, String table) {

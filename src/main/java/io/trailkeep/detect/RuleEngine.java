@@ -166,9 +166,11 @@ final class RuleEngine {
       }
       Observation scanned = new Observation("scanned-" + t.getKey());
       scans.add(scanned);
-      Dataset<Row> matched = base.observe(scanned, count(lit(1)).alias("rows"))
+      // the default entities (a dozen JSON lookups for the resource) only for matching rows
+      Dataset<Row> matched = days.observe(scanned, count(lit(1)).alias("rows"))
           .withColumn("_rules", array_compact(array(tags.toArray(new Column[0]))))
           .filter(size(col("_rules")).gt(0))
+          .select(withDefaults.toArray(new Column[0]))
           .withColumn("_rule", explode(col("_rules"))).drop("_rules")
           .persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(matched);

@@ -78,7 +78,7 @@ class CliTest {
     Run badStep = run("bench", "--steps", "ingest,warmup", "--dir",
         TestSpark.tempDir("bench-steps").toString());
     assertEquals(2, badStep.code);
-    assertTrue(badStep.err.contains("bench has no step 'warmup'; choose from parse, ingest, scaling, queries, validate"),
+    assertTrue(badStep.err.contains("bench has no step 'warmup'; choose from parse, ingest, scaling, queries, validate, detect"),
         badStep.err);
   }
 
@@ -201,6 +201,12 @@ class CliTest {
     JsonNode validate = b.get("validate");
     assertEquals(0, validate.get("problems").asLong(), validate.toString());
     assertTrue(validate.get("log_files").asLong() > 0 && validate.get("trailkeep_seconds").asDouble() > 0);
+    JsonNode detect = b.get("detect");
+    assertEquals(0, detect.get("rules_failed").asLong(), detect.toString());
+    long rows = detect.get("rows").asLong();
+    assertTrue(rows > 0 && rows <= b.get("data").get("events").asLong(), "the scan reads the ingested rows: " + b);
+    assertEquals(rows, detect.get("events_scanned").asLong(), "detect and the scan read the same rows");
+    assertTrue(detect.get("detect_vs_plain_scan").asDouble() > 0, detect.toString());
     JsonNode scaling = b.get("scaling");
     assertEquals(b.get("ingest").get("records_read").asLong(), scaling.get("local_2").get("records_read").asLong(),
         "the 1 GiB child ingest read every record: " + scaling);
