@@ -6,12 +6,15 @@ import io.trailkeep.job.JobAction;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.json.Json;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -25,9 +28,10 @@ import org.apache.spark.sql.SparkSession;
  * not part of the test suite.
  */
 public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
-  /** The harness's steps, in the order they run. */
-  public static final List<String> STEPS = List.of("parse", "ingest", "scaling", "queries",
-      "validate", "detect");
+  /** The harness's steps, in the order they run, as the {@code --steps} default spells them. */
+  public static final String STEP_NAMES = "parse,ingest,scaling,queries,validate,detect";
+  /** {@link #STEP_NAMES} as a list. */
+  public static final List<String> STEPS = List.of(STEP_NAMES.split(","));
 
   private final SparkSession spark;
   private final Path dir;
@@ -136,20 +140,38 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
     dataMap.put("events", data.generatedEvents());
     dataMap.put("files", (long) data.files().size());
     dataMap.put("gzip_bytes", data.gzipBytes());
-    Map<String, Object> parse = steps.contains("parse")
-        ? ParseStep.run(data, repeats, run.progress()) : null;
-    Map<String, Object> ingest = steps.contains("ingest")
-        ? IngestStep.run(spark, dir, data, repeats, run.progress()) : null;
-    Map<String, Object> scaling = steps.contains("scaling")
-        ? ScalingStep.run(dir, data, scalingCores, repeats, run.progress()) : null;
-    Map<String, Object> queries = steps.contains("queries")
-        ? QueriesStep.run(spark, dir, data, days, repeats, run.progress()) : null;
-    Map<String, Object> validate = steps.contains("validate")
-        ? ValidateStep.run(spark, dir, data, repeats, run.progress()) : null;
-    Map<String, Object> detect = steps.contains("detect")
-        ? DetectStep.run(spark, dir, data, days, repeats, run.progress()) : null;
-    return new Result(machine, dataMap, parse, ingest,
-        ingest == null ? null : (Double) ingest.get("speedup"), scaling, queries, validate, detect,
-        run.seconds());
+    // every step's lakes live under one scratch folder, removed when the run ends (data sets stay)
+    Path scratch = Files.createTempDirectory(dir, "scratch-");
+    try {
+      Map<String, Object> parse = steps.contains("parse")
+          ? ParseStep.run(data, repeats, run.progress()) : null;
+      Map<String, Object> ingest = steps.contains("ingest")
+          ? IngestStep.run(spark, scratch, data, repeats, run.progress()) : null;
+      Map<String, Object> scaling = steps.contains("scaling")
+          ? ScalingStep.run(scratch, data, scalingCores, repeats, run.progress()) : null;
+      Map<String, Object> queries = steps.contains("queries")
+          ? QueriesStep.run(spark, scratch, data, days, repeats, run.progress()) : null;
+      Map<String, Object> validate = steps.contains("validate")
+          ? ValidateStep.run(spark, scratch, data, repeats, run.progress()) : null;
+      Map<String, Object> detect = steps.contains("detect")
+          ? DetectStep.run(spark, scratch, data, days, repeats, run.progress()) : null;
+      return new Result(machine, dataMap, parse, ingest,
+          ingest == null ? null : (Double) ingest.get("speedup"), scaling, queries, validate, detect,
+          run.seconds());
+    } finally {
+      deleteTree(scratch);
+    }
+  }
+
+  /** Deletes a folder and everything under it; a missing folder is fine. */
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 }

@@ -19,11 +19,9 @@ import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,7 +48,7 @@ final class DetectStep {
     AtomicReference<DetectJob.Result> result = new AtomicReference<>();
     double detect = Timing.best(repeats, () -> {
       for (String t : new String[] {AlertsTable.NAME, DetectTables.BASELINE, DetectTables.STATE}) {
-        delete(Path.of(lake.pathOf(t)));
+        BenchJob.deleteTree(Path.of(lake.pathOf(t)));
       }
       result.set(DetectJob.on(lake).days(first, last).execute());
     });
@@ -77,16 +75,5 @@ final class DetectStep {
     m.put("detect_phase_seconds_last_repeat", r.phaseSeconds());
     progress.info("bench: detect %s", m);
     return m;
-  }
-
-  private static void delete(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path x : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(x);
-      }
-    }
   }
 }

@@ -42,8 +42,8 @@ final class BenchCommand implements Callable<Integer> {
   List<Integer> scalingCores;
 
   @Option(names = "--steps", paramLabel = "STEP,...", split = ",",
-      defaultValue = "parse,ingest,scaling,queries,validate",
-      description = "Steps to run: parse, ingest, scaling, queries, validate (default all).")
+      defaultValue = BenchJob.STEP_NAMES,
+      description = "Steps to run, comma-separated (default all: ${DEFAULT-VALUE}).")
   List<String> steps;
 
   @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".trailkeep/bench",
