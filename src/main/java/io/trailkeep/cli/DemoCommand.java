@@ -12,7 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
+import io.trailkeep.correlate.CorrelateJob;
+import io.trailkeep.correlate.Timeline;
+import io.trailkeep.correlate.TimelineFiles;
 import io.trailkeep.detect.DetectJob;
+import io.trailkeep.pipeline.IncidentCheck;
+import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.job.JobResult;
@@ -174,6 +179,25 @@ final class DemoCommand implements Callable<Integer> {
           .groupBy("eventSource", "eventName", "errorCode").agg(count(lit(1)).alias("events"))
           .orderBy(col("events").desc());
       TablePrinter.table(out, errors.schema(), errors.limit(8).collectAsList());
+      CorrelateJob.Result cor = CorrelateJob.on(lake).options(conf).progress(common.progress()).execute();
+      out.printf("%n9. Correlation: %d incidents %s from %d alerts and %d GuardDuty findings%n",
+          cor.incidents(), cor.incidentsBySeverity(), cor.alertSeeds(), cor.findingSeeds());
+      List<IncidentCheck.Outcome> incidents = IncidentCheck.check(lake, Lake.absolute(conf.get(ConfKey.RAW)));
+      for (IncidentCheck.Outcome o : incidents) {
+        out.println(TerminalText.safe(String.format("   %-28s %s", o.scenario(), o.incident() == null
+            ? "no incident"
+            : String.format("%s (%s): %.0f%% of its events, which are %.0f%% of the incident's; %d incident(s)",
+                o.incident(), o.severity(), 100 * o.recall(), 100 * o.precision(), o.incidents().size()))));
+      }
+      String reportDir = null;
+      if (truth != null) {
+        String scenario = truth.path("scenario").asText();
+        String incident = incidents.stream().filter(o -> o.scenario().equals(scenario)).findFirst()
+            .map(IncidentCheck.Outcome::incident).orElse(null);
+        if (incident != null) {
+          reportDir = timeline(out, lake, incident, scenario);
+        }
+      }
       List<String> tables = lake.tables();
       out.printf("%nTables under %s: %s%n", lake.root(), String.join(", ", tables));
       if (s3) {
@@ -191,9 +215,16 @@ final class DemoCommand implements Callable<Integer> {
         m.put("expected_rules", o.expected());
         m.put("missing_rules", o.missing());
         m.put("fired_wrongly", o.firedWrongly());
+        incidents.stream().filter(i -> i.scenario().equals(o.scenario())).findFirst().ifPresent(i -> {
+          m.put("incident", i.incident());
+          m.put("incidents", i.incidents());
+          m.put("incident_severity", i.severity());
+          m.put("event_recall", i.recall());
+          m.put("event_precision", i.precision());
+        });
         scenarios.add(m);
       }
-      return common.printSummary(out, new Result(gen, ing, det, scenarios, expected, found,
+      return common.printSummary(out, new Result(gen, ing, det, cor, scenarios, reportDir, expected, found,
           ((Number) attacker.getOrDefault("flow_records", 0L)).longValue(),
           ((Number) attacker.getOrDefault("findings", 0L)).longValue(), tables, lake.root()), "");
     }
@@ -201,13 +232,35 @@ final class DemoCommand implements Callable<Integer> {
 
   /** What the demo did and found. */
   record Result(Generator.Result generate, IngestJob.Result ingest, DetectJob.Result detect,
-      List<Map<String, Object>> scenarios, long scenarioEventsExpected,
+      CorrelateJob.Result correlate, List<Map<String, Object>> scenarios, String incidentReport,
+      long scenarioEventsExpected,
       long scenarioEventsFound, long scenarioFlowRecordsFound, long scenarioFindingsFound,
       List<String> tables, String lake) implements JobResult {
     @Override
     public String job() {
       return "demo";
     }
+  }
+
+  /**
+   * Step 9's end: the scenario's incident timeline, grouped, and written as files next to the
+   * lake (reports/&lt;incident&gt;/); returns that folder.
+   */
+  private static String timeline(PrintWriter out, Lake lake, String incident, String scenario) throws IOException {
+    Dataset<Row> rows = lake.read(IncidentTables.TIMELINE).filter(col("incident_id").equalTo(lit(incident)))
+        .drop("incident_id").orderBy(Timeline.order());
+    List<Row> all = rows.collectAsList();
+    out.printf("%n10. Timeline of incident %s (scenario %s): %d rows from %s%n", incident, scenario, all.size(),
+        all.stream().map(r -> r.<String>getAs("source")).distinct().sorted().toList());
+    TablePrinter.table(out, TimelineFiles.GROUPED, TimelineFiles.grouped(all));
+    java.nio.file.Path dir = java.nio.file.Paths.get(Lake.absolute(lake.root()).replaceFirst("^file:", ""))
+        .resolveSibling("reports").resolve(incident);
+    if (!lake.root().startsWith("s3a:")) {
+      TimelineFiles.write(dir, rows.schema(), all, "incident " + incident);
+      out.println("Written: " + dir.resolve("timeline.json") + " and timeline.csv");
+      return dir.toString();
+    }
+    return null;
   }
 
   /** Question 5: the attacker's address in the flow logs and GuardDuty; returns the counts. */

@@ -99,6 +99,15 @@ public final class ConfKey<T> {
   public static final ConfKey<Integer> DETECT_LEARNING_DAYS = key("detect.learning-days",
       Types.integer(1, 3650), "7",
       "Days of a principal's history the unusual-activity rules learn from before they alert");
+  public static final ConfKey<Integer> CORRELATE_WINDOW_MINUTES = key("correlate.window-minutes",
+      Types.integer(1, 7 * 24 * 60), "60",
+      "Minutes before and after a seed within which another seed sharing an entity joins its incident");
+  public static final ConfKey<Integer> CORRELATE_MAX_FANOUT = key("correlate.max-fanout",
+      Types.integer(1, 100_000), "25",
+      "An address used by more principals than this on the seeds' days (a NAT, a proxy) links no seeds");
+  public static final ConfKey<String> CORRELATE_MIN_SEVERITY = key("correlate.min-severity",
+      Types.choice("low", "medium", "high", "critical"), "medium",
+      "Least severity of an incident's most severe alert or finding; weaker groups are not incidents");
   public static final ConfKey<Long> GENERATE_SEED = key("generate.seed", Types.longInteger(Long.MIN_VALUE,
       Long.MAX_VALUE), "42", "Seed of the data generator; equal seeds give byte-identical output");
   public static final ConfKey<Long> GENERATE_EVENTS = key("generate.events",

@@ -23,7 +23,7 @@ import org.apache.hadoop.conf.Configuration;
  * and given their hand-written cases ({@code sigma/cases.yml}), and the outcome of every case of
  * both run through one real ingest and one detect ({@link RuleTests}).
  */
-final class DetectFixtures {
+public final class DetectFixtures {
   static final Path SIGMA = Path.of("src/test/resources/sigma/rules");
   private static List<RuleTests.CaseResult> results;
   private static SigmaCompiler.Report sigma;
@@ -83,12 +83,12 @@ final class DetectFixtures {
   }
 
   /** The raw root of the shared lake (cases and generated scenarios). */
-  static Path raw() {
+  public static Path raw() {
     return work.resolve("raw");
   }
 
   /** The shared lake, after {@link #results()}. */
-  static Lake lake() {
+  public static Lake lake() {
     results();
     return new Lake(TestSpark.get(), work.resolve("lake").toString());
   }

@@ -1,0 +1,489 @@
+package io.trailkeep.correlate;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.ConfKey;
+import io.trailkeep.job.JobAction;
+import io.trailkeep.job.JobResult;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.schema.AlertsTable;
+import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.GuardDutyTable;
+import io.trailkeep.schema.IncidentTables;
+import io.trailkeep.schema.VpcFlowTable;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The {@code correlate} action: groups every alert and GuardDuty finding of the lake into
+ * incidents ({@link IncidentGraph}) and writes {@code incidents} and {@code incident_timeline}.
+ *
+ * <p>Seeds link through the entities that single out an actor: source addresses (a private
+ * address only within its account) and temporary (ASIA) access keys, which belong to one session.
+ * Long-term keys and principals do not link: a leaked key is used by its owner and the attacker
+ * alike, and only the attacker's addresses tell them apart. Instances and resources do not link
+ * either: two attacks on one instance are two incidents, and a bucket is shared by everyone who
+ * uses it. An address used by
+ * more than {@code correlate.max-fanout} principals on the seeds' days is not followed.
+ *
+ * <p>An incident's timeline holds its alerts and findings, every CloudTrail event from its
+ * addresses or with its temporary keys between its first seed minus the window and its last
+ * seed plus the window, the events its alerts list, and the flow records to or from its
+ * addresses, summarized per 5-minute bucket.
+ *
+ * <p>Every run recomputes all incidents from all seeds; ids come from each incident's earliest
+ * seed, so new evidence extends an incident and a rerun yields identical tables, which are then
+ * not rewritten. Cost: the seeds are collected to the driver (a few columns per alert and
+ * finding); one aggregation over the seeds' days of CloudTrail's address and principal columns;
+ * one pass over the incidents' days of cloudtrail and vpc_flow joined to the (broadcast)
+ * incident entities. Side effects: incidents, incident_timeline (overwritten when changed),
+ * run_history.
+ */
+public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Result> {
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
+  private static final Pattern INSTANCE = Pattern.compile("i-[0-9a-f]{8,17}");
+
+  private CorrelateJob(Lake lake) {
+    super("correlate", lake);
+  }
+
+  public static CorrelateJob on(Lake lake) {
+    return new CorrelateJob(lake);
+  }
+
+  @Override
+  protected List<ConfKey<?>> keys() {
+    return List.of(ConfKey.CORRELATE_WINDOW_MINUTES, ConfKey.CORRELATE_MAX_FANOUT,
+        ConfKey.CORRELATE_MIN_SEVERITY);
+  }
+
+  /** What a run did. {@code unchanged}: the tables already held exactly this result. */
+  public record Result(String runId, long alertSeeds, long findingSeeds, List<String> linksNotFollowed,
+      long incidents, long incidentsNew, long incidentsChanged, Map<String, Long> incidentsBySeverity,
+      long timelineRows, boolean unchanged, double seconds) implements JobResult {
+    @Override
+    public String job() {
+      return "correlate";
+    }
+  }
+
+  /** A seed and the facts its incident's summary and entity lists are built from. */
+  private record SeedFacts(IncidentGraph.Seed seed, String kind, String ref, String account, String region,
+      String principal, String key, String ip, String instance, String rule, String title) {}
+
+  @Override
+  protected Result run(Run run) {
+    Lake lake = lake();
+    boolean hasAlerts = lake.exists(AlertsTable.NAME);
+    boolean hasFindings = lake.exists(GuardDutyTable.NAME);
+    if (!hasAlerts && !hasFindings) {
+      throw new ConfException("the lake under " + lake.root()
+          + " has no alerts and no guardduty_findings; run 'trailkeep detect' (and ingest GuardDuty) first");
+    }
+    List<SeedFacts> seeds = new ArrayList<>();
+    if (hasAlerts) {
+      seeds.addAll(alertSeeds(lake.read(AlertsTable.NAME)));
+    }
+    long alertSeeds = seeds.size();
+    if (hasFindings) {
+      seeds.addAll(findingSeeds(lake.read(GuardDutyTable.NAME)));
+    }
+    run.progress().info("correlate: %d alerts and %d GuardDuty findings as seeds", alertSeeds,
+        seeds.size() - alertSeeds);
+    Duration window = Duration.ofMinutes(get(ConfKey.CORRELATE_WINDOW_MINUTES));
+    Set<String> common = commonLinks(lake, seeds, get(ConfKey.CORRELATE_MAX_FANOUT));
+    List<IncidentGraph.Incident> incidents = IncidentGraph.incidents(
+        seeds.stream().map(SeedFacts::seed).toList(), window, common, get(ConfKey.CORRELATE_MIN_SEVERITY));
+    run.progress().info("correlate: %d incidents (%d addresses not followed: fan-out above %d)",
+        incidents.size(), common.size(), get(ConfKey.CORRELATE_MAX_FANOUT));
+    Map<String, SeedFacts> facts = new HashMap<>();
+    for (SeedFacts f : seeds) {
+      facts.put(f.seed().id(), f);
+    }
+    Dataset<Row> timeline = timeline(lake, incidents, facts, window, common);
+    timeline = timeline.localCheckpoint();
+    Map<String, Row> counts = new HashMap<>();
+    for (Row r : timeline.groupBy("incident_id").agg(
+        sum(when(col("source").equalTo("cloudtrail"), 1L).otherwise(0L)).alias("events"),
+        sum(when(col("source").equalTo("vpc_flow"), col("count")).otherwise(0L)).alias("flows"),
+        min("time").alias("first"), max("time").alias("last")).collectAsList()) {
+      counts.put(r.getString(0), r);
+    }
+    List<Row> rows = new ArrayList<>();
+    Map<String, Long> bySeverity = new TreeMap<>();
+    for (IncidentGraph.Incident inc : incidents) {
+      rows.add(incidentRow(inc, facts, counts.get(inc.id())));
+      bySeverity.merge(inc.severity(), 1L, Long::sum);
+    }
+    Dataset<Row> incidentRows = lake.spark().createDataFrame(rows, IncidentTables.INCIDENTS_SCHEMA);
+    long timelineRows = timeline.count();
+    Map<String, Long> before = fingerprints(lake, IncidentTables.INCIDENTS, "incident_id");
+    Map<String, Long> after = fingerprints(incidentRows, "incident_id");
+    long created = after.keySet().stream().filter(id -> !before.containsKey(id)).count();
+    long changed = after.entrySet().stream()
+        .filter(e -> before.containsKey(e.getKey()) && !before.get(e.getKey()).equals(e.getValue())).count();
+    boolean unchanged = before.equals(after)
+        && fingerprint(lake, IncidentTables.TIMELINE).equals(fingerprint(timeline));
+    if (unchanged) {
+      run.progress().info("correlate: incidents unchanged since the last run; nothing written");
+    } else {
+      incidentRows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
+          .save(lake.pathOf(IncidentTables.INCIDENTS));
+      timeline.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
+          .save(lake.pathOf(IncidentTables.TIMELINE));
+      run.progress().info("correlate: %d incidents (%d new, %d extended), %d timeline rows written",
+          incidents.size(), created, changed, timelineRows);
+    }
+    return new Result(run.runId(), alertSeeds, seeds.size() - alertSeeds, List.copyOf(common),
+        incidents.size(), created, changed, bySeverity, timelineRows, unchanged, run.seconds());
+  }
+
+  private static List<SeedFacts> alertSeeds(Dataset<Row> alerts) {
+    List<SeedFacts> out = new ArrayList<>();
+    for (Row r : alerts.select("alert_id", "window_start", "window_end", "severity", "account_id", "region",
+        "principal", "access_key_id", "source_ip", "resource", "rule_id", "title").collectAsList()) {
+      String account = r.getString(4);
+      String resource = r.getString(9);
+      String instance = resource != null && INSTANCE.matcher(resource).matches() ? resource : null;
+      Set<String> links = new TreeSet<>();
+      addIp(links, r.getString(8), account);
+      addKey(links, r.getString(7));
+      IncidentGraph.Seed seed = new IncidentGraph.Seed("alert:" + r.getString(0),
+          r.getTimestamp(1).toInstant(), r.getTimestamp(2).toInstant(), r.getString(3), links);
+      out.add(new SeedFacts(seed, "alert", r.getString(0), account, r.getString(5), r.getString(6),
+          r.getString(7), r.getString(8), instance, r.getString(10), r.getString(11)));
+    }
+    return out;
+  }
+
+  private static List<SeedFacts> findingSeeds(Dataset<Row> findings) {
+    List<SeedFacts> out = new ArrayList<>();
+    Column live = col("archived").isNull().or(col("archived").equalTo(false))
+        .and(col("sample").isNull().or(col("sample").equalTo(false)));
+    for (Row r : findings.filter(live).select(col("id"),
+        org.apache.spark.sql.functions.coalesce(col("first_seen"), col("createdAt")),
+        org.apache.spark.sql.functions.coalesce(col("last_seen"), col("updatedAt")), col("severity_band"),
+        col("accountId"), col("region"), col("principal_arn"), col("access_key_id"), col("remote_ips"),
+        col("instance_id"), col("type"), col("title")).collectAsList()) {
+      String account = r.getString(4);
+      Set<String> links = new TreeSet<>();
+      List<String> remote = r.isNullAt(8) ? List.of() : r.getList(8);
+      for (String ip : remote) {
+        addIp(links, ip, account);
+      }
+      addKey(links, r.getString(7));
+      String instance = r.getString(9);
+      Instant start = r.getTimestamp(1).toInstant();
+      Instant end = r.isNullAt(2) ? start : r.getTimestamp(2).toInstant();
+      IncidentGraph.Seed seed = new IncidentGraph.Seed("finding:" + r.getString(0), start,
+          end.isBefore(start) ? start : end, r.getString(3), links);
+      out.add(new SeedFacts(seed, "finding", r.getString(0), account, r.getString(5), r.getString(6),
+          r.getString(7), remote.isEmpty() ? null : remote.get(0), instance, r.getString(10), r.getString(11)));
+    }
+    return out;
+  }
+
+  /** An address links: public ones anywhere, private ones within their account. */
+  static void addIp(Set<String> links, String ip, String account) {
+    if (ip == null || !(IPV4.matcher(ip).matches() || IPV6.matcher(ip).matches())) {
+      return;
+    }
+    links.add(isPrivate(ip) ? "ip:" + ip + "@" + account : "ip:" + ip);
+  }
+
+  /** Temporary keys (one session) link; long-term keys are shared by their owner and any thief. */
+  static void addKey(Set<String> links, String key) {
+    if (key != null && key.startsWith("ASIA")) {
+      links.add("key:" + key);
+    }
+  }
+
+  static boolean isPrivate(String ip) {
+    if (ip.contains(":")) {
+      String l = ip.toLowerCase(java.util.Locale.ROOT);
+      return l.startsWith("fc") || l.startsWith("fd") || l.startsWith("fe80") || l.equals("::1");
+    }
+    String[] p = ip.split("\\.");
+    int a = Integer.parseInt(p[0]);
+    int b = Integer.parseInt(p[1]);
+    return a == 10 || a == 127 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168)
+        || (a == 100 && b >= 64 && b <= 127) || (a == 169 && b == 254);
+  }
+
+  /** Address links used by more than {@code maxFanout} principals on the seeds' days. */
+  private static Set<String> commonLinks(Lake lake, List<SeedFacts> seeds, long maxFanout) {
+    Map<String, List<String>> linksByIp = new TreeMap<>();
+    Instant first = null;
+    Instant last = null;
+    for (SeedFacts f : seeds) {
+      for (String l : f.seed().links()) {
+        if (l.startsWith("ip:")) {
+          String ip = l.substring(3).replaceAll("@.*$", "");
+          linksByIp.computeIfAbsent(ip, k -> new ArrayList<>()).add(l);
+          first = first == null || f.seed().start().isBefore(first) ? f.seed().start() : first;
+          last = last == null || f.seed().end().isAfter(last) ? f.seed().end() : last;
+        }
+      }
+    }
+    if (linksByIp.isEmpty() || !lake.exists(CloudTrailTable.NAME)) {
+      return Set.of();
+    }
+    Map<String, Long> partners = new TreeMap<>();
+    for (Row r : lake.read(CloudTrailTable.NAME)
+        .filter(col(CloudTrailTable.PARTITION_COLUMN).between(lit(day(first)), lit(day(last)))
+            .and(col("source_ip").isin(linksByIp.keySet().toArray())))
+        .groupBy("source_ip").agg(countDistinct(col("actor_principal"))).collectAsList()) {
+      for (String link : linksByIp.get(r.getString(0))) {
+        partners.put(link, r.getLong(1));
+      }
+    }
+    return IncidentGraph.common(partners, maxFanout);
+  }
+
+  private static final StructType ENTITY_SCHEMA = DataTypes.createStructType(List.of(
+      DataTypes.createStructField("incident_id", DataTypes.StringType, false),
+      DataTypes.createStructField("kind", DataTypes.StringType, false),
+      DataTypes.createStructField("value", DataTypes.StringType, false),
+      DataTypes.createStructField("scope_account", DataTypes.StringType, true),
+      DataTypes.createStructField("t_from", DataTypes.TimestampType, false),
+      DataTypes.createStructField("t_to", DataTypes.TimestampType, false)));
+
+  /** The timeline of every incident (not yet computed: a plan over the source tables). */
+  private static Dataset<Row> timeline(Lake lake, List<IncidentGraph.Incident> incidents,
+      Map<String, SeedFacts> facts, Duration window, Set<String> common) {
+    List<Row> entities = new ArrayList<>();
+    Instant first = null;
+    Instant last = null;
+    for (IncidentGraph.Incident inc : incidents) {
+      Instant from = inc.seeds().get(0).start().minus(window);
+      Instant to = inc.seeds().get(0).end();
+      for (IncidentGraph.Seed s : inc.seeds()) {
+        to = s.end().isAfter(to) ? s.end() : to;
+      }
+      to = to.plus(window);
+      first = first == null || from.isBefore(first) ? from : first;
+      last = last == null || to.isAfter(last) ? to : last;
+      Set<String> seen = new TreeSet<>();
+      for (IncidentGraph.Seed s : inc.seeds()) {
+        SeedFacts f = facts.get(s.id());
+        entities.add(RowFactory.create(inc.id(), f.kind(), f.ref(), null, Timestamp.from(from), Timestamp.from(to)));
+        for (String l : s.links()) {
+          if (common.contains(l) || !seen.add(l)) {
+            continue;
+          }
+          String kind = l.substring(0, l.indexOf(':'));
+          String value = l.substring(kind.length() + 1);
+          String scope = null;
+          if (value.contains("@")) {
+            scope = value.substring(value.indexOf('@') + 1);
+            value = value.substring(0, value.indexOf('@'));
+          }
+          entities.add(RowFactory.create(inc.id(), kind, value, scope, Timestamp.from(from), Timestamp.from(to)));
+        }
+      }
+    }
+    Dataset<Row> ent = broadcast(lake.spark().createDataFrame(entities, ENTITY_SCHEMA));
+    List<Dataset<Row>> parts = new ArrayList<>();
+    if (lake.exists(AlertsTable.NAME)) {
+      parts.add(Timeline.alerts(lake.read(AlertsTable.NAME).join(ent.filter(col("kind").equalTo("alert")),
+          col("alert_id").equalTo(col("value")))));
+    }
+    if (lake.exists(GuardDutyTable.NAME)) {
+      parts.add(Timeline.findings(lake.read(GuardDutyTable.NAME)
+          .join(ent.filter(col("kind").equalTo("finding")), col("id").equalTo(col("value")))));
+    }
+    if (incidents.isEmpty()) {
+      return lake.spark().createDataFrame(List.of(), IncidentTables.TIMELINE_SCHEMA);
+    }
+    if (lake.exists(CloudTrailTable.NAME)) {
+      Dataset<Row> ct = lake.read(CloudTrailTable.NAME)
+          .filter(col(CloudTrailTable.PARTITION_COLUMN).between(lit(day(first)), lit(day(last))));
+      Column inWindow = col("eventTime").between(col("t_from"), col("t_to"));
+      Column scoped = col("scope_account").isNull().or(col("scope_account").equalTo(col("account_id")));
+      Dataset<Row> byIp = ct.join(ent.filter(col("kind").equalTo("ip")),
+          col("source_ip").equalTo(col("value")).and(scoped).and(inWindow));
+      Dataset<Row> byKey = ct.join(ent.filter(col("kind").equalTo("key")),
+          col("access_key_id").equalTo(col("value")).and(inWindow));
+      // the events an incident's alerts list, wherever they fall
+      Column[] keep = columns(CloudTrailTable.SCHEMA.fieldNames(), "incident_id");
+      Dataset<Row> events = byIp.select(keep).unionByName(byKey.select(keep));
+      if (lake.exists(AlertsTable.NAME)) {
+        Dataset<Row> listed = lake.read(AlertsTable.NAME).join(ent.filter(col("kind").equalTo("alert")),
+            col("alert_id").equalTo(col("value"))).select(col("incident_id").alias("listed_incident"),
+            explode(col("event_ids")).alias("listed_event"));
+        events = events.unionByName(ct.join(broadcast(listed), col("eventID").equalTo(col("listed_event")))
+            .withColumnRenamed("listed_incident", "incident_id").select(keep));
+      }
+      parts.add(Timeline.cloudtrail(events).dropDuplicates("incident_id", "ref"));
+    }
+    if (lake.exists(VpcFlowTable.NAME)) {
+      Dataset<Row> fl = lake.read(VpcFlowTable.NAME)
+          .filter(col(VpcFlowTable.PARTITION_COLUMN).between(lit(day(first)), lit(day(last))));
+      Column inWindow = col("start_time").between(col("t_from"), col("t_to"));
+      Column scoped = col("scope_account").isNull().or(col("scope_account").equalTo(col("log_account_id")));
+      Dataset<Row> ips = ent.filter(col("kind").equalTo("ip"));
+      Dataset<Row> src = fl.join(ips, col("srcaddr").equalTo(col("value")).and(scoped).and(inWindow));
+      Dataset<Row> dst = fl.join(ips, col("dstaddr").equalTo(col("value")).and(scoped).and(inWindow));
+      Column[] keep = columns(VpcFlowTable.SCHEMA.fieldNames(), "incident_id");
+      parts.add(Timeline.flows(src.select(keep).unionByName(dst.select(keep))
+          .dropDuplicates("incident_id", VpcFlowTable.HASH_COLUMN)));
+    }
+    Dataset<Row> all = parts.get(0);
+    for (int i = 1; i < parts.size(); i++) {
+      all = all.unionByName(parts.get(i));
+    }
+    return all;
+  }
+
+  private static Column[] columns(String[] names, String extra) {
+    String[] all = Arrays.copyOf(names, names.length + 1);
+    all[names.length] = extra;
+    return Arrays.stream(all).map(n -> col("`" + n + "`")).toArray(Column[]::new);
+  }
+
+  private static Date day(Instant t) {
+    return Date.valueOf(t.atZone(ZoneOffset.UTC).toLocalDate());
+  }
+
+  /** One incidents row: the seeds' facts, the timeline's counts, a summary built from both. */
+  private static Row incidentRow(IncidentGraph.Incident inc, Map<String, SeedFacts> facts, Row counts) {
+    Set<String> accounts = new TreeSet<>();
+    Set<String> regions = new TreeSet<>();
+    Set<String> principals = new TreeSet<>();
+    Set<String> keys = new TreeSet<>();
+    Set<String> ips = new TreeSet<>();
+    Set<String> instances = new TreeSet<>();
+    Set<String> rules = new TreeSet<>();
+    Set<String> alertIds = new TreeSet<>();
+    Set<String> findingIds = new TreeSet<>();
+    Map<String, Integer> titles = new LinkedHashMap<>();
+    Instant first = inc.seeds().get(0).start();
+    Instant last = inc.seeds().get(0).end();
+    for (IncidentGraph.Seed s : inc.seeds()) {
+      SeedFacts f = facts.get(s.id());
+      addNonNull(accounts, f.account());
+      addNonNull(regions, f.region());
+      addNonNull(principals, f.principal());
+      addNonNull(keys, f.key());
+      addNonNull(ips, f.ip());
+      addNonNull(instances, f.instance());
+      if (f.kind().equals("alert")) {
+        alertIds.add(f.ref());
+        addNonNull(rules, f.rule());
+      } else {
+        findingIds.add(f.ref());
+      }
+      if (IncidentGraph.rank(s.severity()) >= IncidentGraph.rank("medium") && f.title() != null) {
+        titles.merge(f.title(), 1, Integer::sum);
+      }
+      last = s.end().isAfter(last) ? s.end() : last;
+    }
+    long events = counts == null ? 0 : counts.getLong(1);
+    long flows = counts == null ? 0 : counts.getLong(2);
+    if (counts != null && !counts.isNullAt(3)) {
+      Instant t0 = counts.getTimestamp(3).toInstant();
+      Instant t1 = counts.getTimestamp(4).toInstant();
+      first = t0.isBefore(first) ? t0 : first;
+      last = t1.isAfter(last) ? t1 : last;
+    }
+    String summary = summary(inc, titles, principals, ips, accounts, regions, events, flows, alertIds.size(),
+        findingIds.size());
+    return RowFactory.create(inc.id(), Timestamp.from(first), Timestamp.from(last), inc.severity(), summary,
+        List.copyOf(accounts), List.copyOf(regions), List.copyOf(principals), List.copyOf(keys),
+        List.copyOf(ips), List.copyOf(instances), List.copyOf(rules), List.copyOf(alertIds),
+        List.copyOf(findingIds), (long) alertIds.size(), (long) findingIds.size(), events, flows);
+  }
+
+  /**
+   * "high: Access key used from a new address, S3 bucket made public (+2 more); 1 principal from
+   * 203.0.113.7; account 1111..., us-east-1; 5 alerts, 1 finding, 42 events, 20 flow records".
+   */
+  static String summary(IncidentGraph.Incident inc, Map<String, Integer> titles, Set<String> principals,
+      Set<String> ips, Set<String> accounts, Set<String> regions, long events, long flows, int alerts,
+      int findings) {
+    List<String> top = new ArrayList<>(titles.keySet());
+    top.sort((a, b) -> titles.get(b) - titles.get(a) != 0 ? titles.get(b) - titles.get(a) : a.compareTo(b));
+    StringBuilder s = new StringBuilder(inc.severity()).append(": ");
+    s.append(top.isEmpty() ? "low-severity activity" : String.join(", ", top.subList(0, Math.min(3, top.size()))));
+    if (top.size() > 3) {
+      s.append(" (+").append(top.size() - 3).append(" more)");
+    }
+    s.append("; ").append(plural(principals.size(), "principal"));
+    if (!ips.isEmpty()) {
+      s.append(" from ").append(ips.size() <= 2 ? String.join(", ", ips) : plural(ips.size(), "address"));
+    }
+    s.append("; ").append(accounts.size() == 1 ? "account " + accounts.iterator().next()
+        : plural(accounts.size(), "account"));
+    s.append(", ").append(regions.size() <= 2 ? String.join(", ", regions) : plural(regions.size(), "region"));
+    s.append("; ").append(plural(alerts, "alert")).append(", ").append(plural(findings, "finding"))
+        .append(", ").append(plural(events, "event")).append(", ").append(plural(flows, "flow record"));
+    return s.toString();
+  }
+
+  private static String plural(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : noun.endsWith("s") ? "es" : "s");
+  }
+
+  private static void addNonNull(Set<String> set, String v) {
+    if (v != null) {
+      set.add(v);
+    }
+  }
+
+  /** Per incident id, a hash of its row; empty when the table does not exist. */
+  private static Map<String, Long> fingerprints(Lake lake, String table, String id) {
+    return lake.exists(table) ? fingerprints(lake.read(table), id) : Map.of();
+  }
+
+  private static Map<String, Long> fingerprints(Dataset<Row> rows, String id) {
+    Map<String, Long> out = new TreeMap<>();
+    Column[] all = Arrays.stream(rows.columns()).sorted().map(c -> col(c)).toArray(Column[]::new);
+    for (Row r : rows.select(col(id), xxhash64(all)).collectAsList()) {
+      out.put(r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
+  private static List<Long> fingerprint(Lake lake, String table) {
+    return lake.exists(table) ? fingerprint(lake.read(table)) : List.of(-1L);
+  }
+
+  /** Row count and the sum of row hashes: equal for equal multisets of rows. */
+  private static List<Long> fingerprint(Dataset<Row> rows) {
+    Column[] all = Arrays.stream(rows.columns()).sorted().map(c -> col(c)).toArray(Column[]::new);
+    Row r = rows.agg(count(lit(1)), sum(xxhash64(all).cast("decimal(38,0)"))).first();
+    return List.of(r.getLong(0), r.isNullAt(1) ? 0L : r.getDecimal(1).longValue());
+  }
+}
