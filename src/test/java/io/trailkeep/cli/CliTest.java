@@ -169,7 +169,15 @@ class CliTest {
       for (JsonNode sc : s.get("scenarios")) {
         assertEquals(0, sc.get("missing_rules").size(), "detect fires what the ground truth expects: " + sc);
         assertEquals(0, sc.get("fired_wrongly").size(), sc.toString());
+        if (sc.get("benign").asBoolean()) {
+          assertTrue(!sc.has("incident") || !sc.get("incident_severity").asText().matches("high|critical"),
+              "the benign look-alike raises no high incident: " + sc);
+        } else {
+          assertEquals(1, sc.get("incidents").size(), "one incident per attack: " + sc);
+          assertEquals(1.0, sc.get("event_recall").asDouble(), "the incident holds every attack event: " + sc);
+        }
       }
+      assertEquals(run == 1, s.get("correlate").get("unchanged").asBoolean(), s.get("correlate").toString());
       assertEquals(0, s.get("detect").get("rules_failed").asLong(), s.get("detect").toString());
       if (run == 0) {
         assertTrue(s.get("detect").get("alerts_new").asLong() > 0);
