@@ -17,6 +17,7 @@ import io.trailkeep.correlate.Timeline;
 import io.trailkeep.correlate.TimelineFiles;
 import io.trailkeep.detect.DetectJob;
 import io.trailkeep.pipeline.IncidentCheck;
+import io.trailkeep.report.IncidentReport;
 import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
@@ -257,8 +258,10 @@ final class DemoCommand implements Callable<Integer> {
         .resolveSibling("reports").resolve(incident);
     if (!lake.root().startsWith("s3a:")) {
       TimelineFiles.write(dir, rows.schema(), all, "incident " + incident);
-      out.println("Written: " + dir.resolve("timeline.json") + " and timeline.csv");
-      return dir.toString();
+      IncidentReport.Written report = IncidentReport.write(lake, List.of(incident), dir).get(0);
+      out.println("Written: " + dir.resolve("timeline.json") + ", timeline.csv and the HTML report "
+          + report.html() + " (open it in a browser; it loads nothing from elsewhere)");
+      return report.html();
     }
     return null;
   }

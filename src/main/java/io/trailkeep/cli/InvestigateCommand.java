@@ -5,6 +5,9 @@ import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.correlate.Investigation;
 import io.trailkeep.correlate.TimelineFiles;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.report.TimelinePage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import io.trailkeep.spark.Sessions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,7 +67,7 @@ final class InvestigateCommand implements Callable<Integer> {
   int limit;
 
   @Option(names = "--out", paramLabel = "DIR",
-      description = "Also write timeline.json and timeline.csv into DIR.")
+      description = "Also write timeline.json, timeline.csv and timeline.html into DIR.")
   Path out;
 
   @Override
@@ -89,9 +92,13 @@ final class InvestigateCommand implements Callable<Integer> {
           .timeline().drop("incident_id").orderBy(io.trailkeep.correlate.Timeline.order());
       List<Row> rows = timeline.collectAsList();
       if (out != null) {
-        TimelineFiles.write(out, timeline.schema(), rows,
-            what.getKey().flag() + " " + what.getValue() + (first == null ? "" : " from " + first)
-                + (last == null ? "" : " to " + last));
+        String query = what.getKey().flag() + " " + what.getValue() + (first == null ? "" : " from " + first)
+            + (last == null ? "" : " to " + last);
+        TimelineFiles.write(out, timeline.schema(), rows, query);
+        List<Map<String, Object>> maps = new ArrayList<>();
+        rows.forEach(r -> maps.add(TimelineFiles.map(timeline.schema(), r)));
+        Files.writeString(out.resolve("timeline.html"), TimelinePage.render("Timeline of " + query, null, null,
+            List.of(timeline.columns()), maps), StandardCharsets.UTF_8);
       }
       if (common.json) {
         for (Row r : rows) {
@@ -103,7 +110,7 @@ final class InvestigateCommand implements Callable<Integer> {
         w.printf("%d rows in %d groups%s%n", rows.size(), grouped.size(),
             grouped.size() > limit ? " (first " + limit + " groups shown; --limit N for more)" : "");
         if (out != null) {
-          w.println("written: " + out.resolve("timeline.json") + " and timeline.csv");
+          w.println("written: " + out.resolve("timeline.json") + ", timeline.csv and timeline.html");
         }
       }
       w.flush();

@@ -42,7 +42,8 @@ public final class Timeline {
         concat(regexp_replace(col("eventSource"), "\\.amazonaws\\.com$", ""), lit(":"), col("eventName"))
             .alias("action"),
         expr(Entities.BY_TABLE.get("cloudtrail").get("resource")).alias("target"),
-        col("source_ip"), coalesce(col("errorCode"), lit("success")).alias("outcome"),
+        col("source_ip"), col("userAgent").alias("user_agent"),
+        coalesce(col("errorCode"), lit("success")).alias("outcome"),
         lit(1L).alias("count"),
         expr(Entities.BY_TABLE.get("cloudtrail").get("event_id")).alias("ref")));
   }
@@ -52,7 +53,8 @@ public final class Timeline {
     return shape(alerts.select(col("incident_id"), col("window_start").alias("time"),
         lit("alert").alias("source"), col("account_id"), col("region"), col("principal").alias("actor"),
         concat(lit("alert "), col("rule_id"), lit(": "), col("title")).alias("action"),
-        col("resource").alias("target"), col("source_ip"), col("severity").alias("outcome"),
+        col("resource").alias("target"), col("source_ip"), lit(null).alias("user_agent"),
+        col("severity").alias("outcome"),
         coalesce(col("event_count"), lit(1L)).alias("count"), col("alert_id").alias("ref")));
   }
 
@@ -64,7 +66,8 @@ public final class Timeline {
         coalesce(col("principal_arn"), col("access_key_id")).alias("actor"), col("type").alias("action"),
         coalesce(col("instance_id"), element_at(col("bucket_names"), 1), col("cluster_name"),
             col("resource_type")).alias("target"),
-        element_at(col("remote_ips"), 1).alias("source_ip"), col("severity_band").alias("outcome"),
+        element_at(col("remote_ips"), 1).alias("source_ip"), lit(null).alias("user_agent"),
+        col("severity_band").alias("outcome"),
         coalesce(col("finding_count"), lit(1L)).alias("count"), col("id").alias("ref")));
   }
 
@@ -87,7 +90,8 @@ public final class Timeline {
             coalesce(col("bytes"), lit(0L)).cast("string"), lit(" bytes")).alias("action"),
         concat(col("dstaddr"), lit(" ("), coalesce(col("instance_id"), col("interface_id")), lit(")"))
             .alias("target"),
-        col("srcaddr").alias("source_ip"), col("action").alias("outcome"), col("records").alias("count"),
+        col("srcaddr").alias("source_ip"), lit(null).alias("user_agent"), col("action").alias("outcome"),
+        col("records").alias("count"),
         concat_ws(" ", lit("vpc_flow"), concat(lit("event_date="), col("event_date").cast("string")),
             concat(lit("interface_id="), col("interface_id")), concat(lit("srcaddr="), col("srcaddr")),
             concat(lit("dstaddr="), col("dstaddr")), concat(lit("dstport="), port),

@@ -90,11 +90,12 @@ public final class TimelineFiles {
         r.getAs("target"), r.getAs("source_ip"), r.getAs("outcome"), count);
   }
 
-  /** A row as a JSON-ready map (times as ISO-8601 UTC). */
+  /** A row as a JSON-ready map (times as ISO-8601 UTC, arrays as lists). */
   public static Map<String, Object> map(StructType schema, Row r) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < schema.size(); i++) {
-      Object v = r.get(i);
+      Object v = r.isNullAt(i) ? null
+          : schema.fields()[i].dataType() instanceof org.apache.spark.sql.types.ArrayType ? r.getList(i) : r.get(i);
       m.put(schema.fields()[i].name(), v instanceof Timestamp ? ((Timestamp) v).toInstant().toString() : v);
     }
     return m;

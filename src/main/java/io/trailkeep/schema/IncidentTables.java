@@ -57,6 +57,7 @@ public final class IncidentTables {
       field("action", DataTypes.StringType),
       field("target", DataTypes.StringType),
       field("source_ip", DataTypes.StringType),
+      field("user_agent", DataTypes.StringType),
       field("outcome", DataTypes.StringType),
       field("count", DataTypes.LongType),
       field("ref", DataTypes.StringType)
