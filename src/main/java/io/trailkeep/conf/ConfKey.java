@@ -108,6 +108,14 @@ public final class ConfKey<T> {
   public static final ConfKey<String> CORRELATE_MIN_SEVERITY = key("correlate.min-severity",
       Types.choice("low", "medium", "high", "critical"), "medium",
       "Least severity of an incident's most severe alert or finding; weaker groups are not incidents");
+  public static final ConfKey<List<String>> NIGHTLY_STEPS = key("nightly.steps", Types.NAMES,
+      "ingest,validate,maintain,detect,correlate,report",
+      "The steps nightly runs, in this order (leave out validate for logs without digests)");
+  public static final ConfKey<String> NIGHTLY_RECONCILE_DAY = key("nightly.reconcile-day",
+      Types.choice("none", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+      "sunday", "Weekday (UTC) on which nightly's ingest lists every day (--reconcile) instead of the recent ones");
+  public static final ConfKey<String> NIGHTLY_REPORTS_DIR = key("nightly.reports-dir", Types.TEXT, "reports",
+      "Local folder where nightly's report step writes one HTML and JSON file per incident");
   public static final ConfKey<Long> GENERATE_SEED = key("generate.seed", Types.longInteger(Long.MIN_VALUE,
       Long.MAX_VALUE), "42", "Seed of the data generator; equal seeds give byte-identical output");
   public static final ConfKey<Long> GENERATE_EVENTS = key("generate.events",
