@@ -1,0 +1,118 @@
+package io.trailkeep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trailkeep.conf.ConfKey;
+import io.trailkeep.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The job descriptors in {@code jobs/} cannot drift from the code: each is valid JSON of the shape
+ * its service expects, and the TrailKeep command line it carries goes through the CLI's own
+ * parser (command, flags) and names only declared configuration keys. A deliberately wrong flag,
+ * command or key makes the check fail.
+ */
+class DescriptorTest {
+  private static final Path JOBS = Path.of("jobs");
+
+  private static JsonNode read(String name) throws IOException {
+    return Json.parse(Files.readString(JOBS.resolve(name), StandardCharsets.UTF_8));
+  }
+
+  /** Parses {@code args} as the CLI would; throws on an unknown command, flag or key. */
+  static void check(List<String> args) {
+    CommandLine cl = new CommandLine(new Main());
+    CommandLine.ParseResult parsed = cl.parseArgs(args.toArray(new String[0]));
+    if (!parsed.hasSubcommand()) {
+      throw new IllegalArgumentException("no TrailKeep command in " + args);
+    }
+    for (int i = 0; i < args.size() - 1; i++) {
+      if (args.get(i).equals("--set")) {
+        String key = args.get(i + 1).substring(0, args.get(i + 1).indexOf('='));
+        if (!ConfKey.all().containsKey(key)) {
+          throw new IllegalArgumentException("unknown configuration key " + key + " in " + args);
+        }
+        ConfKey.all().get(key).parse(args.get(i + 1).substring(key.length() + 1));
+      }
+    }
+  }
+
+  /** The TrailKeep arguments of an EMR step: what follows the job jar. */
+  static List<String> emrStepArgs(JsonNode step) {
+    assertEquals("CUSTOM_JAR", step.get("Type").asText());
+    assertEquals("command-runner.jar", step.get("Jar").asText());
+    assertTrue(step.has("Name") && step.has("ActionOnFailure"), step.toString());
+    List<String> args = new ArrayList<>();
+    step.get("Args").forEach(a -> args.add(a.asText()));
+    assertEquals("spark-submit", args.get(0));
+    assertEquals("io.trailkeep.cli.Main", args.get(args.indexOf("--class") + 1));
+    int jar = -1;
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).endsWith(".jar")) {
+        jar = i;
+      }
+    }
+    assertTrue(jar > 0, "the step names the job jar: " + args);
+    return args.subList(jar + 1, args.size());
+  }
+
+  @Test
+  void everyDescriptorCarriesACommandLineTheCliAccepts() throws IOException {
+    JsonNode steps = read("emr-step.json");
+    assertTrue(steps.isArray() && steps.size() > 0);
+    steps.forEach(s -> check(emrStepArgs(s)));
+
+    JsonNode serverless = read("emr-serverless-job.json");
+    JsonNode submit = serverless.get("jobDriver").get("sparkSubmit");
+    assertTrue(serverless.has("applicationId") && serverless.has("executionRoleArn"));
+    assertTrue(submit.get("entryPoint").asText().endsWith(".jar"));
+    assertTrue(submit.get("sparkSubmitParameters").asText().contains("--class io.trailkeep.cli.Main"));
+    List<String> serverlessArgs = new ArrayList<>();
+    submit.get("entryPointArguments").forEach(a -> serverlessArgs.add(a.asText()));
+    check(serverlessArgs);
+
+    JsonNode glue = read("glue-job.json");
+    assertEquals("glueetl", glue.get("Command").get("Name").asText());
+    JsonNode defaults = glue.get("DefaultArguments");
+    assertEquals("io.trailkeep.cli.GlueEntry", defaults.get("--class").asText());
+    assertEquals("delta", defaults.get("--datalake-formats").asText());
+    check(List.of(GlueEntry.trailkeepArgs(new String[] {"--JOB_NAME", "x", "--trailkeep",
+        defaults.get("--trailkeep").asText()})));
+
+    JsonNode schedule = read("schedule.json");
+    assertTrue(schedule.get("ScheduleExpression").asText().startsWith("cron("));
+    assertEquals(glue.get("Name").asText(),
+        Json.parse(schedule.get("Target").get("Input").asText()).get("JobName").asText(),
+        "the schedule starts the Glue job");
+    try (Stream<Path> files = Files.list(JOBS)) {
+      assertEquals(4, files.filter(p -> p.toString().endsWith(".json")).count(), "every descriptor is checked");
+    }
+  }
+
+  @Test
+  void aWrongFlagCommandOrKeyFailsTheCheck() throws IOException {
+    JsonNode step = read("emr-step.json").get(0);
+    ObjectNode wrongFlag = step.deepCopy();
+    ((ArrayNode) wrongFlag.get("Args")).add("--no-such-flag");
+    assertThrows(CommandLine.ParameterException.class, () -> check(emrStepArgs(wrongFlag)));
+    List<String> args = new ArrayList<>(emrStepArgs(step));
+    args.set(0, "nightlyy");
+    assertThrows(CommandLine.ParameterException.class, () -> check(args));
+    List<String> badKey = new ArrayList<>(emrStepArgs(step));
+    badKey.addAll(List.of("--set", "nightly.stepz=ingest"));
+    assertThrows(IllegalArgumentException.class, () -> check(badKey));
+  }
+}
