@@ -7,6 +7,7 @@ import io.trailkeep.job.JobResult;
 import io.trailkeep.job.Progress;
 import io.trailkeep.job.TerminalText;
 import io.trailkeep.json.Json;
+import io.trailkeep.spark.LogLevels;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.spark.Sessions;
 import java.io.PrintWriter;
@@ -45,12 +46,18 @@ public class CommonOptions {
   @Option(names = "--master", paramLabel = "MASTER", description = "Spark master, e.g. local[2].")
   String master;
 
+  @Option(names = "--verbose", description = "Show Spark's, Delta's and Hadoop's warnings too.")
+  boolean verbose;
+
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "Override any configuration key (repeatable).")
   List<String> sets;
 
   /** Resolves flag > conf file > default; {@code commandFlags} maps key names to flag values. */
   TrailkeepConf resolve(Map<String, String> commandFlags) {
+    if (verbose) {
+      LogLevels.showWarnings();
+    }
     Map<String, String> overrides = new LinkedHashMap<>();
     if (sets != null) {
       for (String s : sets) {
