@@ -29,7 +29,7 @@ public final class DetectFixtures {
   private static SigmaCompiler.Report sigma;
   private static Path work;
   /** The generated scenarios' day: inside the range of the rule cases' days. */
-  static final LocalDate SCENARIO_DAY = LocalDate.of(2026, 3, 4);
+  public static final LocalDate SCENARIO_DAY = LocalDate.of(2026, 3, 4);
 
   private DetectFixtures() {}
 
