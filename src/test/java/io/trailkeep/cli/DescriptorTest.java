@@ -75,31 +75,56 @@ class DescriptorTest {
     assertTrue(steps.isArray() && steps.size() > 0);
     steps.forEach(s -> check(emrStepArgs(s)));
 
-    JsonNode serverless = read("emr-serverless-job.json");
-    JsonNode submit = serverless.get("jobDriver").get("sparkSubmit");
-    assertTrue(serverless.has("applicationId") && serverless.has("executionRoleArn"));
-    assertTrue(submit.get("entryPoint").asText().endsWith(".jar"));
-    assertTrue(submit.get("sparkSubmitParameters").asText().contains("--class io.trailkeep.cli.Main"));
-    List<String> serverlessArgs = new ArrayList<>();
-    submit.get("entryPointArguments").forEach(a -> serverlessArgs.add(a.asText()));
-    check(serverlessArgs);
+    for (String name : List.of("emr-serverless-job.json", "emr-serverless-7-job.json")) {
+      JsonNode serverless = read(name);
+      JsonNode submit = serverless.get("jobDriver").get("sparkSubmit");
+      assertTrue(serverless.has("applicationId") && serverless.has("executionRoleArn"), name);
+      assertTrue(submit.get("entryPoint").asText().endsWith(".jar"), name);
+      assertTrue(submit.get("sparkSubmitParameters").asText().contains("--class io.trailkeep.cli.Main"), name);
+      List<String> serverlessArgs = new ArrayList<>();
+      submit.get("entryPointArguments").forEach(a -> serverlessArgs.add(a.asText()));
+      check(serverlessArgs);
+    }
+    assertTrue(read("emr-serverless-job.json").toString().contains("trailkeep-spark4-"), "release 8 runs Spark 4");
+    assertTrue(read("emr-serverless-7-job.json").toString().contains("trailkeep-spark3.5-"), "release 7 runs Spark 3.5");
 
-    JsonNode glue = read("glue-job.json");
-    assertEquals("glueetl", glue.get("Command").get("Name").asText());
-    JsonNode defaults = glue.get("DefaultArguments");
-    assertEquals("io.trailkeep.cli.GlueEntry", defaults.get("--class").asText());
-    assertEquals("delta", defaults.get("--datalake-formats").asText());
-    check(List.of(GlueEntry.trailkeepArgs(new String[] {"--JOB_NAME", "x", "--trailkeep",
-        defaults.get("--trailkeep").asText()})));
+    for (String name : List.of("glue-job.json", "glue6-job.json")) {
+      JsonNode glue = read(name);
+      assertEquals("glueetl", glue.get("Command").get("Name").asText(), name);
+      JsonNode defaults = glue.get("DefaultArguments");
+      assertEquals("io.trailkeep.cli.GlueEntry", defaults.get("--class").asText(), name);
+      assertEquals("delta", defaults.get("--datalake-formats").asText(), name);
+      assertEquals(glue.get("GlueVersion").asText().equals("6.0"),
+          defaults.get("--extra-jars").asText().contains("trailkeep-spark4-"), name + ": the jar matches the Glue version");
+      check(List.of(GlueEntry.trailkeepArgs(new String[] {"--JOB_NAME", "x", "--trailkeep",
+          defaults.get("--trailkeep").asText()})));
+    }
 
     JsonNode schedule = read("schedule.json");
     assertTrue(schedule.get("ScheduleExpression").asText().startsWith("cron("));
-    assertEquals(glue.get("Name").asText(),
+    assertEquals(read("glue-job.json").get("Name").asText(),
         Json.parse(schedule.get("Target").get("Input").asText()).get("JobName").asText(),
         "the schedule starts the Glue job");
+
+    JsonNode policy = read("iam-policy.json");
+    assertEquals("2012-10-17", policy.get("Version").asText());
+    List<String> actions = new ArrayList<>();
+    policy.get("Statement").forEach(st -> st.get("Action").forEach(a -> actions.add(a.asText())));
+    assertTrue(actions.containsAll(List.of("s3:GetObject", "s3:PutObject", "kms:Decrypt", "cloudtrail:ListPublicKeys")),
+        actions.toString());
     try (Stream<Path> files = Files.list(JOBS)) {
-      assertEquals(4, files.filter(p -> p.toString().endsWith(".json")).count(), "every descriptor is checked");
+      assertEquals(7, files.filter(p -> p.toString().endsWith(".json")).count(), "every descriptor is checked");
     }
+  }
+
+  @Test
+  void glueArgumentsSplitAsAShellWouldSoQuotingSurvives() {
+    assertEquals(List.of("detect", "--set", "detect.disabled-rules=a b", "--json"),
+        GlueEntry.words("detect --set \"detect.disabled-rules=a b\"  --json"));
+    assertEquals(List.of("sql", "SELECT 'x' AS y", "--lake", "s3a://b/l"),
+        GlueEntry.words("sql \"SELECT 'x' AS y\" --lake s3a://b/l"));
+    assertEquals(List.of("a\"b", "c d", "e\\f"), GlueEntry.words("a\\\"b 'c d' \"e\\\\f\""));
+    assertThrows(io.trailkeep.conf.ConfException.class, () -> GlueEntry.words("ingest --raw 's3a://x"));
   }
 
   @Test
