@@ -7,8 +7,8 @@ import io.trailkeep.job.JobResult;
 import io.trailkeep.job.Progress;
 import io.trailkeep.job.TerminalText;
 import io.trailkeep.json.Json;
-import io.trailkeep.spark.LogLevels;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.spark.LogLevels;
 import io.trailkeep.spark.Sessions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -119,7 +119,10 @@ public class CommonOptions {
       }
     }
     if (json) {
-      out.println(Json.write(result.toMap()));
+      Map<String, Object> m = new LinkedHashMap<>(result.toMap());
+      // the Spark application, for its History Server entry and the cluster's logs
+      SparkSession.getActiveSession().foreach(s -> m.putIfAbsent("application_id", s.sparkContext().applicationId()));
+      out.println(Json.write(m));
     }
     out.flush();
     return result.status().equals("partial") ? 1 : 0;

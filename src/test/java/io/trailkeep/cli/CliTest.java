@@ -100,6 +100,7 @@ class CliTest {
       assertTrue(s1.has(k), k);
     }
     assertEquals(events, s1.get("records_read").asLong());
+    assertTrue(s1.get("application_id").asText().startsWith("local-"), "the summary names the Spark application");
     assertEquals(events - g.get("duplicate_records").asLong(), s1.get("rows_written").asLong());
 
     Run second = run("ingest", "--raw", raw.toString(), "--lake", lake.toString(), "--json");
