@@ -380,7 +380,14 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
     settings.set("spark.sql.sources.parallelPartitionDiscovery.parallelism",
         String.valueOf(Math.max(8, spark.sparkContext().defaultParallelism() * 4)));
     Set<String> beforeOnDisk = dataFilesOnDisk(lake().pathOf(table));
-    delta.vacuum(get(ConfKey.MAINTAIN_VACUUM_HOURS));
+    // Delta's VACUUM prints "Deleted N files..." on Scala's Console, i.e. stdout, where our
+    // results and --json go; it goes to stderr with the progress instead
+    scala.Console$.MODULE$.withOut(System.err, new scala.runtime.AbstractFunction0<Object>() {
+      @Override
+      public Object apply() {
+        return delta.vacuum(get(ConfKey.MAINTAIN_VACUUM_HOURS));
+      }
+    });
     Set<String> afterOnDisk = dataFilesOnDisk(lake().pathOf(table));
     beforeOnDisk.removeAll(afterOnDisk);
     for (String f : referenced) {
