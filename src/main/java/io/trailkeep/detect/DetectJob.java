@@ -160,7 +160,8 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       }
       versions.put(t, MaintenanceState.currentVersion(lake, t));
       if (from == null) {
-        changed.addAll(MaintenanceState.addedPartitions(lake, t, lastVersion(lake, t)));
+        // days with new rows; a compaction by maintain (dataChange=false) is no change
+        changed.addAll(MaintenanceState.dataChangedPartitions(lake, t, lastVersion(lake, t)));
       }
     }
     LocalDate first;

@@ -77,6 +77,41 @@ public final class MaintenanceState {
     return dates;
   }
 
+  /**
+   * Days of {@code table} that received new rows since version {@code since}: the partitions of
+   * the {@code add} actions marked {@code dataChange} in the commits after it. Rewrites that
+   * change no data (compaction, which commits with dataChange=false) do not count, nor do
+   * removals. Falls back to {@link #addedPartitions} when {@code since} is empty or a commit file
+   * can no longer be read. Cost: one small read per commit since.
+   */
+  public static Set<String> dataChangedPartitions(Lake lake, String table, Optional<Long> since) {
+    if (since.isEmpty()) {
+      return addedPartitions(lake, table, since);
+    }
+    long current = currentVersion(lake, table);
+    Set<String> dates = new TreeSet<>();
+    try {
+      org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(lake.pathOf(table), "_delta_log");
+      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      for (long v = since.get() + 1; v <= current; v++) {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+            fs.open(new org.apache.hadoop.fs.Path(log, String.format("%020d.json", v))),
+            java.nio.charset.StandardCharsets.UTF_8))) {
+          for (String line = r.readLine(); line != null; line = r.readLine()) {
+            com.fasterxml.jackson.databind.JsonNode add = io.trailkeep.json.Json.parse(line).path("add");
+            if (add.path("dataChange").asBoolean(true) && add.path("partitionValues").has("event_date")) {
+              dates.add(add.path("partitionValues").path("event_date").asText());
+            }
+          }
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // a commit file expired from the log: compare file lists instead (never under-reports)
+      return addedPartitions(lake, table, since);
+    }
+    return dates;
+  }
+
   /** The table's latest version (reads the log's last commit, not the table's file list). */
   public static long currentVersion(Lake lake, String table) {
     return DeltaTable.forPath(lake.spark(), lake.pathOf(table)).history(1)

@@ -11,6 +11,7 @@ import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.maintain.MaintainJob;
 import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.testing.TestSpark;
 import java.io.IOException;
@@ -45,6 +46,10 @@ class DetectJobTest {
     assertNull(again.firstDay(), "nothing changed since the last run");
     assertEquals(0, again.alertsNew());
     assertEquals(0, again.eventsScanned());
+
+    // maintenance rewrites files without changing data: nothing for detect either
+    MaintainJob.on(lake).targetFileBytes(16384).execute();
+    assertNull(DetectJob.on(lake).execute().firstDay(), "a compaction is no change");
 
     // a new day arrives: only it (widened by the longest rule window) is read
     generate(raw, LocalDate.of(2026, 5, 20));
