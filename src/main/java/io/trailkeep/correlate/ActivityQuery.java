@@ -125,12 +125,17 @@ public final class ActivityQuery {
   }
 
   private Column dayRange() {
+    return dayRange(CloudTrailTable.PARTITION_COLUMN, from, to);
+  }
+
+  /** {@code column} (a partition day) within [first, last]; a null bound is no bound. */
+  static Column dayRange(String column, LocalDate first, LocalDate last) {
     Column c = lit(true);
-    if (from != null) {
-      c = c.and(col(CloudTrailTable.PARTITION_COLUMN).geq(lit(Date.valueOf(from))));
+    if (first != null) {
+      c = c.and(col(column).geq(lit(Date.valueOf(first))));
     }
-    if (to != null) {
-      c = c.and(col(CloudTrailTable.PARTITION_COLUMN).leq(lit(Date.valueOf(to))));
+    if (last != null) {
+      c = c.and(col(column).leq(lit(Date.valueOf(last))));
     }
     return c;
   }

@@ -12,7 +12,6 @@ import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.VpcFlowTable;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,13 +134,6 @@ public final class Investigation {
   }
 
   private Column days(String column) {
-    Column c = lit(true);
-    if (from != null) {
-      c = c.and(col(column).geq(lit(Date.valueOf(from))));
-    }
-    if (to != null) {
-      c = c.and(col(column).leq(lit(Date.valueOf(to))));
-    }
-    return c;
+    return ActivityQuery.dayRange(column, from, to);
   }
 }
