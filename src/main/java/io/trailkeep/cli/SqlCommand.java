@@ -1,5 +1,6 @@
 package io.trailkeep.cli;
 
+import io.trailkeep.catalog.SparkCatalogRegistration;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.json.Json;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code trailkeep sql "<statement>"}: runs one statement over the lake's tables, each registered
- * as a view of its own name (cloudtrail, cloudtrail_quarantine, ingest_manifest, ...). Read-only
+ * as a view of its own name (cloudtrail, cloudtrail_quarantine, ingest_manifest, ...), and by the
+ * catalog names {@code trailkeep catalog} gave them ({@code trailkeep.cloudtrail}). Read-only
  * unless {@code --allow-writes}: the statement is parsed first and refused if any part of it
  * writes, and the views themselves cannot be written through. Prints a table (terminal-safe), or
  * one JSON object per row with --json.
@@ -71,11 +73,13 @@ final class SqlCommand implements Callable<Integer> {
             + String.join(", ", parsed.writingNodes()) + "); the lake is evidence, so nothing ran. "
             + "Pass --allow-writes to run it anyway");
       }
-      List<String> views = lake.registerViews(allowWrites);
+      List<String> views = new java.util.ArrayList<>(lake.registerViews(allowWrites));
       if (views.isEmpty()) {
         throw new ConfException("no tables under " + lake.root() + "; run 'trailkeep ingest' first or "
             + "pass --lake");
       }
+      // the names 'trailkeep catalog' registered, when this session's catalog is in memory
+      views.addAll(SparkCatalogRegistration.restore(lake));
       Dataset<Row> result;
       try {
         result = spark.sql(statement);

@@ -116,6 +116,17 @@ public final class ConfKey<T> {
       "sunday", "Weekday (UTC) on which nightly's ingest lists every day (--reconcile) instead of the recent ones");
   public static final ConfKey<String> NIGHTLY_REPORTS_DIR = key("nightly.reports-dir", Types.TEXT, "reports",
       "Local folder where nightly's report step writes one HTML and JSON file per incident");
+  public static final ConfKey<String> CATALOG_DATABASE = key("catalog.database",
+      Types.matching("[a-z][a-z0-9_]{0,254}", "a lower-case name: letters, digits and _"), "trailkeep",
+      "Database (Glue Data Catalog or Spark catalog) that catalog registers the lake's tables in");
+  public static final ConfKey<String> CATALOG_TARGET = key("catalog.target", Types.choice("spark", "glue"),
+      "spark", "Where catalog registers the tables: spark (the session's own catalog; on EMR and Glue "
+          + "that is the Glue Data Catalog when the cluster uses it) or glue (the Glue API directly)");
+  public static final ConfKey<String> CATALOG_GLUE_REGION = key("catalog.glue-region", Types.TEXT, "",
+      "Region of the Glue Data Catalog (empty = the AWS SDK's default region chain)");
+  public static final ConfKey<String> CATALOG_GLUE_CATALOG_ID = key("catalog.glue-catalog-id",
+      Types.matching("|\\d{12}", "empty or a 12-digit AWS account id"), "",
+      "Account id of the Glue Data Catalog (empty = the caller's account)");
   public static final ConfKey<Long> GENERATE_SEED = key("generate.seed", Types.longInteger(Long.MIN_VALUE,
       Long.MAX_VALUE), "42", "Seed of the data generator; equal seeds give byte-identical output");
   public static final ConfKey<Long> GENERATE_EVENTS = key("generate.events",

@@ -39,6 +39,7 @@ class ArchitectureTest {
     LAYER.put("maintain", 6);
     LAYER.put("integrity", 6);
     LAYER.put("detect", 6);
+    LAYER.put("catalog", 6);
     LAYER.put("correlate", 7);
     LAYER.put("report", 8);
     LAYER.put("pipeline", 9);

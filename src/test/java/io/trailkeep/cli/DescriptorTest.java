@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -110,10 +111,22 @@ class DescriptorTest {
     assertEquals("2012-10-17", policy.get("Version").asText());
     List<String> actions = new ArrayList<>();
     policy.get("Statement").forEach(st -> st.get("Action").forEach(a -> actions.add(a.asText())));
-    assertTrue(actions.containsAll(List.of("s3:GetObject", "s3:PutObject", "kms:Decrypt", "cloudtrail:ListPublicKeys")),
-        actions.toString());
+    assertTrue(actions.containsAll(List.of("s3:GetObject", "s3:PutObject", "kms:Decrypt", "cloudtrail:ListPublicKeys",
+        "glue:CreateDatabase", "glue:CreateTable", "glue:UpdateTable")), actions.toString());
+
+    // the cluster's Spark settings are the ones TrailKeep's own sessions fix
+    JsonNode configurations = read("emr-configurations.json");
+    Map<String, JsonNode> byClassification = new java.util.HashMap<>();
+    configurations.forEach(c -> byClassification.put(c.get("Classification").asText(), c.get("Properties")));
+    assertEquals(java.util.Set.of("delta-defaults", "spark-defaults", "spark-hive-site", "core-site"),
+        byClassification.keySet());
+    org.apache.spark.SparkConf fixed = new org.apache.spark.SparkConf(false);
+    io.trailkeep.spark.Sessions.applyFixed(fixed);
+    byClassification.get("spark-defaults").fields().forEachRemaining(p ->
+        assertEquals(fixed.get(p.getKey()), p.getValue().asText(), "spark-defaults " + p.getKey()));
+    assertEquals("true", byClassification.get("delta-defaults").get("delta.enabled").asText());
     try (Stream<Path> files = Files.list(JOBS)) {
-      assertEquals(7, files.filter(p -> p.toString().endsWith(".json")).count(), "every descriptor is checked");
+      assertEquals(8, files.filter(p -> p.toString().endsWith(".json")).count(), "every descriptor is checked");
     }
   }
 
