@@ -139,6 +139,8 @@ public abstract class JobAction<S extends JobAction<S, R>, R extends JobResult> 
       sc.setJobGroup("trailkeep-" + job + "-" + runId, description(), false);
     }
     SessionSettings settings = lake == null ? null : SessionSettings.on(lake.spark());
+    SparkProgress sparkProgress = sc == null ? null
+        : SparkProgress.attach(sc, "trailkeep-" + job + "-" + runId, job, progress);
     try {
       R result;
       try {
@@ -158,6 +160,9 @@ public abstract class JobAction<S extends JobAction<S, R>, R extends JobResult> 
       }
       throw e;
     } finally {
+      if (sparkProgress != null) {
+        sparkProgress.close();
+      }
       if (settings != null) {
         settings.close();
       }

@@ -15,15 +15,17 @@ public final class Progress {
   private final Instant start = Instant.now();
   private final boolean quiet;
   private final Consumer<String> listener;
+  private final Duration sparkInterval;
 
   public Progress(PrintStream out, boolean quiet) {
-    this(out, quiet, m -> { });
+    this(out, quiet, m -> { }, Duration.ofSeconds(10));
   }
 
-  private Progress(PrintStream out, boolean quiet, Consumer<String> listener) {
+  private Progress(PrintStream out, boolean quiet, Consumer<String> listener, Duration sparkInterval) {
     this.out = out;
     this.quiet = quiet;
     this.listener = listener;
+    this.sparkInterval = sparkInterval;
   }
 
   /** A copy that also hands every message to {@code l} (tests, embedding UIs). */
@@ -32,7 +34,32 @@ public final class Progress {
     return new Progress(out, quiet, m -> {
       previous.accept(m);
       l.accept(m);
-    });
+    }, sparkInterval);
+  }
+
+  /**
+   * How often a running Spark job of a TrailKeep run reports its tasks, records, rate and time
+   * left (default 10 seconds; jobs shorter than that report nothing).
+   */
+  public Duration sparkInterval() {
+    return sparkInterval;
+  }
+
+  /** A copy whose Spark jobs report every {@code interval}. */
+  public Progress withSparkInterval(Duration interval) {
+    return new Progress(out, quiet, listener, interval);
+  }
+
+  /** "42s", "3m05s" or "1h02m". */
+  public static String duration(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return String.format("%dm%02ds", s / 60, s % 60);
+    }
+    return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
   }
 
   /** Progress to stderr. */
@@ -56,14 +83,4 @@ public final class Progress {
     out.flush();
   }
 
-  /**
-   * A progress line for a long step: {@code done} of {@code total} units, the rate since
-   * {@code since} and the time left at that rate.
-   */
-  public void step(String what, long done, long total, String unit, Instant since) {
-    double secs = Math.max(0.001, Duration.between(since, Instant.now()).toMillis() / 1000.0);
-    double rate = done / secs;
-    String left = rate > 0 && total >= done ? String.format("%.0fs left", (total - done) / rate) : "";
-    info("%s: %d/%d %s (%.0f/s) %s", what, done, total, unit, rate, left);
-  }
 }

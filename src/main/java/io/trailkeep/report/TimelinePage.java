@@ -203,7 +203,7 @@ public final class TimelinePage {
     return t == null ? null : Instant.parse(String.valueOf(t));
   }
 
-  private static String resource(String name) {
+  static String resource(String name) {
     try (InputStream in = TimelinePage.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name);

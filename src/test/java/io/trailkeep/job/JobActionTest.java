@@ -72,4 +72,77 @@ class JobActionTest {
     assertTrue(bad.getMessage().contains("ingest.files-per-task must be an integer from 1"),
         bad.getMessage());
   }
+
+  /** A job that runs one Spark job of 8 tasks, then a second stage of 1, and waits for the events. */
+  private static final class Probe extends JobAction<Probe, Probe.Result> {
+    record Result(long rows) implements JobResult {
+      @Override
+      public String job() {
+        return "probe";
+      }
+    }
+
+    private final List<String> seen;
+    private final int expectedLines;
+
+    Probe(Lake lake, List<String> seen, int expectedLines) {
+      super("probe", lake);
+      this.seen = seen;
+      this.expectedLines = expectedLines;
+    }
+
+    @Override
+    protected List<io.trailkeep.conf.ConfKey<?>> keys() {
+      return List.of();
+    }
+
+    @Override
+    protected Result run(Run run) throws InterruptedException {
+      long rows = lake().spark().range(0, 8000, 1, 8).count();
+      // Spark's listener bus is asynchronous: give the last task events time to arrive
+      for (int i = 0; i < 100 && seen.size() < expectedLines; i++) {
+        Thread.sleep(50);
+      }
+      return new Result(rows);
+    }
+
+    @Override
+    protected boolean recordsHistory() {
+      return false;
+    }
+  }
+
+  @Test
+  void longSparkJobsReportTasksRecordsRateAndTimeLeftAndShortOnesStayQuiet() {
+    Lake lake = new Lake(TestSpark.get(), TestSpark.tempDir("lake-progress").toString());
+    List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Probe probe = new Probe(lake, lines, 7);
+    probe.progress(Progress.silent().withListener(lines::add).withSparkInterval(java.time.Duration.ZERO))
+        .execute();
+    // per Spark job (AQE may split the count into two), every task but the last reports
+    // (interval zero): 1..n-1 of n, its records only growing
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+        "probe: Spark job (\\d+): (\\d+)/(\\d+) tasks, (\\d+) records \\(\\d+/s\\), about \\d+(s|m\\d\\ds) left");
+    java.util.Map<String, List<Integer>> done = new java.util.TreeMap<>();
+    java.util.Map<String, Integer> totals = new java.util.TreeMap<>();
+    java.util.Map<String, Long> records = new java.util.TreeMap<>();
+    for (String l : lines) {
+      java.util.regex.Matcher m = line.matcher(l);
+      assertTrue(m.matches(), l);
+      done.computeIfAbsent(m.group(1), k -> new java.util.ArrayList<>()).add(Integer.parseInt(m.group(2)));
+      totals.put(m.group(1), Integer.parseInt(m.group(3)));
+      long r = Long.parseLong(m.group(4));
+      assertTrue(r >= records.getOrDefault(m.group(1), 0L), "records only grow: " + lines);
+      records.put(m.group(1), r);
+    }
+    String first = done.keySet().iterator().next();
+    assertTrue(totals.get(first) >= 8, "the 8 partitions' tasks at least: " + lines);
+    assertEquals(java.util.stream.IntStream.range(1, totals.get(first)).boxed().toList(), done.get(first),
+        lines.toString());
+    assertEquals(8000, records.get(first) + 1000, "every task but the last read its 1000 rows: " + lines);
+    done.values().forEach(d -> assertEquals(java.util.stream.IntStream.rangeClosed(1, d.size()).boxed().toList(), d));
+    List<String> quiet = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    new Probe(lake, quiet, 0).progress(Progress.silent().withListener(quiet::add)).execute();
+    assertEquals(List.of(), quiet, "a job shorter than the 10-second default reports nothing");
+  }
 }

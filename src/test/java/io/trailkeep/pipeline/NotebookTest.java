@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trailkeep.cli.CliRunner;
 import io.trailkeep.correlate.CorrelateJob;
 import io.trailkeep.detect.DetectFixtures;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.report.Notebook;
+import io.trailkeep.testing.Browser;
 import io.trailkeep.testing.TestSpark;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,7 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fails here.
  */
 class NotebookTest {
-  private static final Pattern PARAM = Pattern.compile("spark\\.conf\\.set\\(\"([^\"]+)\", \"([^\"]*)\"\\)");
   private static final Map<String, String> VALUES = new LinkedHashMap<>();
 
   @BeforeAll
@@ -63,42 +64,91 @@ class NotebookTest {
     return all.stream();
   }
 
-  private static String source(JsonNode cell) {
-    StringBuilder b = new StringBuilder();
-    cell.path("source").forEach(l -> b.append(l.asText()));
-    return b.toString();
-  }
-
   @ParameterizedTest(name = "{0}")
   @MethodSource("notebooks")
-  void everySqlCellRunsAndReturnsRows(Path notebook) throws IOException {
-    JsonNode nb = Json.parse(Files.readString(notebook, StandardCharsets.UTF_8));
+  void everySqlCellRunsAndReturnsRows(Path file) throws IOException {
+    Notebook nb = Notebook.read(file);
     SparkSession spark = TestSpark.get();
+    assertEquals(1, nb.parameterCells().size(), file + ": one parameter cell");
+    int parameterCell = nb.cells().indexOf(nb.parameterCells().get(0));
+    for (Map.Entry<String, String> p : nb.parameters().entrySet()) {
+      assertTrue(VALUES.containsKey(p.getKey()), file + ": a parameter this test does not set: " + p.getKey());
+      spark.conf().set(p.getKey(), VALUES.get(p.getKey()));
+    }
     int queries = 0;
-    boolean parametersSeen = false;
-    for (JsonNode cell : nb.path("cells")) {
-      if (!cell.path("cell_type").asText().equals("code")) {
-        continue;
-      }
-      assertEquals(0, cell.path("outputs").size(), notebook + " is stored without outputs");
-      assertTrue(cell.path("execution_count").isNull(), notebook + " is stored without execution counts");
-      String text = source(cell);
-      if (text.startsWith("%%sql")) {
-        assertTrue(parametersSeen || !text.contains("${"), "parameters come in one cell at the top");
-        String query = text.substring("%%sql".length()).trim();
-        long rows = spark.sql(query).count();
-        assertTrue(rows > 0, notebook.getFileName() + ": no rows from\n" + query);
+    for (int i = 0; i < nb.cells().size(); i++) {
+      Notebook.Cell cell = nb.cells().get(i);
+      assertFalse(cell.stored(), file + " is stored without outputs and execution counts");
+      if (cell.kind().equals("sql")) {
+        assertTrue(i > parameterCell || !cell.source().contains("${"), "parameters come in one cell at the top");
+        long rows = spark.sql(cell.source()).count();
+        assertTrue(rows > 0, file.getFileName() + ": no rows from\n" + cell.source());
         queries++;
-      } else if (text.contains("spark.conf.set(")) {
-        assertFalse(parametersSeen, notebook + ": one parameter cell");
-        parametersSeen = true;
-        Matcher m = PARAM.matcher(text);
-        while (m.find()) {
-          assertTrue(VALUES.containsKey(m.group(1)), notebook + ": a parameter this test does not set: " + m.group(1));
-          spark.conf().set(m.group(1), VALUES.get(m.group(1)));
-        }
       }
     }
-    assertTrue(queries >= 2, notebook + " has queries");
+    assertTrue(queries >= 2, file + " has queries");
+  }
+
+  @Test
+  void theRenderedPagesShowEveryQuerysRowsInABrowser() throws Exception {
+    Path out = TestSpark.tempDir("notebooks-html");
+    List<String> args = new ArrayList<>(List.of("notebooks", "--lake", DetectFixtures.lake().root(), "--out",
+        out.toString(), "--rows", "5", "--json"));
+    for (Map.Entry<String, String> v : VALUES.entrySet()) {
+      args.addAll(List.of("--param", v.getKey() + "=" + v.getValue()));
+    }
+    CliRunner.Run run = CliRunner.run(args.toArray(String[]::new));
+    assertEquals(0, run.code(), run.out() + run.err());
+    JsonNode summary = Json.parse(run.lastLine());
+    assertEquals(0, summary.get("queries_failed").asLong(), summary.toString());
+    assertEquals(6, summary.get("notebooks").size());
+    for (JsonNode r : summary.get("notebooks")) {
+      Notebook nb = Notebook.read(Path.of("notebooks", r.get("notebook").asText() + ".ipynb"));
+      assertEquals(nb.queries().size(), r.get("queries").asInt(), r.toString());
+      String dom = Browser.dom(Path.of(r.get("html").asText()));
+      assertEquals(nb.queries().size(), count(dom, "<table>"), r + ": one table per query");
+      assertEquals(nb.queries().size(), count(dom, "<pre class=\"sql\">"), r + ": every query is shown");
+      assertEquals(0, count(dom, "class=\"error\""), r + ": no query failed");
+      assertTrue(dom.contains("<h1>"), r + ": the notebook's title");
+      for (String parameter : nb.parameters().keySet()) {
+        assertTrue(dom.contains(VALUES.get(parameter)), r + ": the value of " + parameter + " is named");
+      }
+    }
+    assertTrue(Browser.dom(out.resolve("index.html")).contains("05-incident-deep-dive.html"));
+  }
+
+  @Test
+  void aHostileValueInAResultIsShownAsTextAndAFailingQueryIsReported() throws Exception {
+    Path dir = TestSpark.tempDir("notebooks-hostile");
+    String hostile = "<script>document.title='pwned'</script>";
+    Files.writeString(dir.resolve("x.ipynb"), Json.write(Map.of("nbformat", 4, "nbformat_minor", 5,
+        "metadata", Map.of(), "cells", List.of(
+            Map.of("cell_type", "markdown", "metadata", Map.of(), "source", List.of("# Title <b>bold</b>")),
+            Map.of("cell_type", "code", "metadata", Map.of(), "outputs", List.of(), "source", List.of("spark.conf.set(\"trailkeep.v\", \"" + hostile.replace("'", "") + "\")")),
+            Map.of("cell_type", "code", "metadata", Map.of(), "outputs", List.of(),
+                "source", List.of("%%sql\nSELECT eventName, '" + hostile.replace("'", "\\'")
+                    + "' AS agent FROM cloudtrail LIMIT 1")),
+            Map.of("cell_type", "code", "metadata", Map.of(), "outputs", List.of(),
+                "source", List.of("%%sql\nSELECT no_such_column FROM cloudtrail"))))));
+    Path out = TestSpark.tempDir("notebooks-hostile-out");
+    CliRunner.Run run = CliRunner.run("notebooks", "--lake", DetectFixtures.lake().root(), "--dir", dir.toString(),
+        "--out", out.toString(), "--json");
+    assertEquals(1, run.code(), "a failed query makes the run partial: " + run.out() + run.err());
+    assertEquals(1, Json.parse(run.lastLine()).get("queries_failed").asLong());
+    String dom = Browser.dom(out.resolve("x.html"));
+    assertFalse(dom.contains("pwned</title>"), "a script from the results ran");
+    assertFalse(dom.contains("<script>"), "the value became an element");
+    assertTrue(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"), dom);
+    assertTrue(dom.contains("Title &lt;b&gt;bold&lt;/b&gt;"), "markdown is shown as text");
+    assertEquals(1, count(dom, "class=\"error\""), "the failing query is shown with its error");
+    assertTrue(dom.contains("no_such_column"), dom);
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
   }
 }

@@ -12,13 +12,13 @@ import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.testing.Fixtures;
+import io.trailkeep.testing.Browser;
 import io.trailkeep.testing.TestSpark;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -62,14 +62,8 @@ class ReportBrowserTest {
     reports = IncidentReport.write(lake, null, TestSpark.tempDir("report-out"));
   }
 
-  /** The DOM after load, as Chromium serializes it. */
   static String dom(Path html) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu",
-        "--dump-dom", html.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
-    assertEquals(0, p.exitValue(), "chromium ran (install Debian's chromium package)");
-    return new String(out, StandardCharsets.UTF_8);
+    return Browser.dom(html);
   }
 
   private static void assertInert(String dom) {
