@@ -43,6 +43,11 @@ record BenchData(Path raw, long requestedEvents, long generatedEvents, List<Path
 
   /** The glob Spark's JSON reader takes for the same log files. */
   String logGlob() {
+    return logGlob(raw);
+  }
+
+  /** The glob of the CloudTrail log files under a raw root. */
+  static String logGlob(Path raw) {
     return raw.resolve("AWSLogs").toString() + "/*/*/CloudTrail/*/*/*/*/*.json.gz";
   }
 }

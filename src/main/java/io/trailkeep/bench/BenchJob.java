@@ -29,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   /** The harness's steps, in the order they run, as the {@code --steps} default spells them. */
-  public static final String STEP_NAMES = "parse,ingest,scaling,queries,validate,detect";
+  public static final String STEP_NAMES = "parse,ingest,scaling,queries,validate,detect,noop,cold";
   /** {@link #STEP_NAMES} as a list. */
   public static final List<String> STEPS = List.of(STEP_NAMES.split(","));
 
@@ -105,7 +105,8 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   public record Result(Map<String, Object> machine, Map<String, Object> data,
       Map<String, Object> parseOnlyOneCore, Map<String, Object> ingest,
       Double ingestSpeedupVsSparkJson, Map<String, Object> scaling, Map<String, Object> queries,
-      Map<String, Object> validate, Map<String, Object> detect, double seconds) implements JobResult {
+      Map<String, Object> validate, Map<String, Object> detect, Map<String, Object> noop,
+      Map<String, Object> cold, double seconds) implements JobResult {
     @Override
     public String job() {
       return "bench";
@@ -155,9 +156,13 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
           ? ValidateStep.run(spark, scratch, data, repeats, run.progress()) : null;
       Map<String, Object> detect = steps.contains("detect")
           ? DetectStep.run(spark, scratch, data, days, repeats, run.progress()) : null;
+      Map<String, Object> noop = steps.contains("noop")
+          ? FixedCostStep.noop(spark, scratch, data, repeats, run.progress()) : null;
+      Map<String, Object> cold = steps.contains("cold")
+          ? FixedCostStep.cold(dir, scratch, run.progress()) : null;
       return new Result(machine, dataMap, parse, ingest,
           ingest == null ? null : (Double) ingest.get("speedup"), scaling, queries, validate, detect,
-          run.seconds());
+          noop, cold, run.seconds());
     } finally {
       deleteTree(scratch);
     }

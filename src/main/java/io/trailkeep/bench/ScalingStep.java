@@ -7,14 +7,9 @@ import io.trailkeep.job.Progress;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.spark.Sessions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,37 +62,14 @@ final class ScalingStep {
   }
 
   private static Child child(Path dir, Path raw, int cores, int runs) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-agentlib")
-          && !arg.startsWith("-javaagent") && !arg.startsWith("-Xrunjdwp")) {
-        cmd.add(arg);
-      }
+    BenchChild c = BenchChild.run(ScalingStep.class, List.of(raw.toString(), dir.toString(),
+        String.valueOf(cores), String.valueOf(runs)), dir.resolve("scaling-local" + cores + ".log"));
+    if (c.error() != null) {
+      return new Child(null, null, null, "child ingest: " + c.error());
     }
-    cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"),
-        ScalingStep.class.getName(), raw.toString(), dir.toString(), String.valueOf(cores),
-        String.valueOf(runs)));
-    Path log = dir.resolve("scaling-local" + cores + ".log");
-    Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-    String last = null;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8))) {
-      for (String line; (line = r.readLine()) != null; ) {
-        last = line;
-      }
-      int code = p.waitFor();
-      if (code != 0 || last == null || !last.startsWith("{")) {
-        return new Child(null, null, null, "child ingest exited " + code + "; see " + log);
-      }
-      JsonNode json = Json.parse(last);
-      return new Child(json.get("cold_seconds").asDouble(), json.get("warm_seconds").asDouble(),
-          json.get("records_read").asLong(), null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.destroyForcibly();
-      throw new IOException("interrupted while the child ingest ran", e);
-    }
+    JsonNode json = c.json();
+    return new Child(json.get("cold_seconds").asDouble(), json.get("warm_seconds").asDouble(),
+        json.get("records_read").asLong(), null);
   }
 
   /**

@@ -216,6 +216,21 @@ class CliTest {
     assertTrue(rows > 0 && rows <= b.get("data").get("events").asLong(), "the scan reads the ingested rows: " + b);
     assertEquals(rows, detect.get("events_scanned").asLong(), "detect and the scan read the same rows");
     assertTrue(detect.get("detect_vs_plain_scan").asDouble() > 0, detect.toString());
+    JsonNode noop = b.get("noop");
+    assertEquals(0, noop.get("files_ingested").asLong(), "nothing new: " + noop);
+    assertEquals(0, noop.get("rows_written").asLong(), noop.toString());
+    assertTrue(noop.get("manifest_files").asLong() >= b.get("data").get("files").asLong(),
+        "every log file is in the manifest: " + noop);
+    assertTrue(noop.get("listing_files").asLong() >= b.get("data").get("files").asLong(), noop.toString());
+    assertTrue(noop.get("trailkeep_seconds").asDouble() > 0 && noop.get("listing_seconds").asDouble() > 0);
+    JsonNode cold = b.get("cold");
+    assertTrue(cold.get("trailkeep_rows").asLong() > 1000, cold.toString());
+    assertTrue(cold.get("trailkeep_process_seconds").asDouble() > cold.get("trailkeep_job_seconds").asDouble(),
+        "the process includes JVM and Spark start: " + cold);
+    assertEquals(cold.get("spark_json_rows").asLong() - cold.get("trailkeep_rows").asLong(),
+        cold.get("rows_difference").asLong());
+    assertTrue(cold.get("rows_difference_explained_by").asText().startsWith("duplicate deliveries"),
+        "the baseline keeps the re-delivered duplicates, and only those: " + cold);
     JsonNode scaling = b.get("scaling");
     assertEquals(b.get("ingest").get("records_read").asLong(), scaling.get("local_2").get("records_read").asLong(),
         "the 1 GiB child ingest read every record: " + scaling);

@@ -101,6 +101,17 @@ class DescriptorTest {
           defaults.get("--trailkeep").asText()})));
     }
 
+    // the spark-submit line: the shell words after 'exec', variables as a user would set them
+    String script = Files.readString(JOBS.resolve("spark-submit.sh"), StandardCharsets.UTF_8);
+    String line = script.substring(script.indexOf("exec spark-submit")).replace("\\\n", " ")
+        .replaceAll("\\$\\{TRAILKEEP_JAR[^}]*\\}", "trailkeep.jar")
+        .replaceAll("\\$\\{RAW[^}]*\\}", "s3a://raw").replaceAll("\\$\\{LAKE[^}]*\\}", "s3a://lake/trailkeep");
+    List<String> submit = GlueEntry.words(line.strip());
+    assertEquals(List.of("exec", "spark-submit"), submit.subList(0, 2));
+    assertEquals("io.trailkeep.cli.Main", submit.get(submit.indexOf("--class") + 1));
+    assertTrue(line.contains("delta-spark_2.12:3.3.2"), "the Delta release of the default build");
+    check(submit.subList(submit.indexOf("trailkeep.jar") + 1, submit.size()));
+
     JsonNode schedule = read("schedule.json");
     assertTrue(schedule.get("ScheduleExpression").asText().startsWith("cron("));
     assertEquals(read("glue-job.json").get("Name").asText(),

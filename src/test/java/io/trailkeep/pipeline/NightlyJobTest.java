@@ -49,6 +49,12 @@ class NightlyJobTest {
       assertEquals(Set.of("nightly.ingest", "nightly.validate"), stepRows(lake, "succeeded"),
           "ingest and validate are recorded before maintain commits anything");
       child.kill();
+      // with the launcher's logging, the terminal shows TrailKeep's progress, not Spark's warnings
+      List<String> terminal = child.output();
+      assertTrue(terminal.stream().anyMatch(l -> l.startsWith("[trailkeep ") && l.contains("ingest")),
+          String.join("\n", terminal));
+      assertEquals(List.of(), terminal.stream().filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d (WARN|INFO) .*"))
+          .toList(), "Spark, Delta and Hadoop stay quiet on the terminal");
     }
     TrailkeepConf conf = TrailkeepConf.resolve(null, settings);
     NightlyJob.Result dry = NightlyJob.on(lake, conf).night(NIGHT).dryRun(true).execute();

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The TrailKeep CLI of this build in a child JVM (this JVM's class path and module options, a
- * 1 GiB heap), stopped at a named {@link CrashPoints crash point} so that a test can look at the
+ * 1 GiB heap, the launcher's logging configuration {@code conf/log4j2.properties}), stopped at a named {@link CrashPoints crash point} so that a test can look at the
  * lake at exactly that moment and then kill the process with SIGKILL.
  */
 public final class ChildJvm implements AutoCloseable {
@@ -37,7 +37,10 @@ public final class ChildJvm implements AutoCloseable {
     }
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     // C1 only: a short-lived child spends most of its life compiling otherwise
-    cmd.addAll(List.of("-Xmx1g", "-XX:TieredStopAtLevel=1", "-cp", cp, Main.class.getName()));
+    cmd.addAll(List.of("-Xmx1g", "-XX:TieredStopAtLevel=1",
+        // the logging the launcher (jobs/trailkeep) gives a user's terminal
+        "-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath(),
+        "-cp", cp, Main.class.getName()));
     cmd.addAll(List.of(args));
     return cmd;
   }
@@ -91,6 +94,13 @@ public final class ChildJvm implements AutoCloseable {
           throw new AssertionError("interrupted", e);
         }
       }
+    }
+  }
+
+  /** What the child printed so far (stdout and stderr), line by line. */
+  public List<String> output() {
+    synchronized (output) {
+      return List.copyOf(output);
     }
   }
 
