@@ -58,21 +58,27 @@ public class CommonOptions {
     if (verbose) {
       LogLevels.showWarnings();
     }
-    Map<String, String> overrides = new LinkedHashMap<>();
-    if (sets != null) {
-      for (String s : sets) {
-        int eq = s.indexOf('=');
-        if (eq <= 0) {
-          throw new ConfException("--set expects KEY=VALUE, got '" + s + "'");
-        }
-        overrides.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
-      }
-    }
+    Map<String, String> overrides = pairs("--set", "KEY=VALUE", sets);
     overrides.put(ConfKey.RAW.name(), raw);
     overrides.put(ConfKey.LAKE.name(), lake);
     overrides.put(ConfKey.MASTER.name(), master);
     overrides.putAll(commandFlags);
     return TrailkeepConf.resolve(confFile(), overrides);
+  }
+
+  /** Repeated {@code NAME=VALUE} flag values as a map, in order; a value without '=' is a usage error. */
+  static Map<String, String> pairs(String flag, String shape, java.util.List<String> values) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (values != null) {
+      for (String v : values) {
+        int eq = v.indexOf('=');
+        if (eq <= 0) {
+          throw new ConfException(flag + " expects " + shape + ", got '" + v + "'");
+        }
+        out.put(v.substring(0, eq).trim(), v.substring(eq + 1).trim());
+      }
+    }
+    return out;
   }
 
   private Path confFile() {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,16 +63,7 @@ final class NotebooksCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TrailkeepConf conf = common.resolve(Map.of());
-    Map<String, String> values = new LinkedHashMap<>();
-    if (params != null) {
-      for (String p : params) {
-        int eq = p.indexOf('=');
-        if (eq <= 0) {
-          throw new ConfException("--param expects NAME=VALUE, got '" + p + "'");
-        }
-        values.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
-      }
-    }
+    Map<String, String> values = CommonOptions.pairs("--param", "NAME=VALUE", params);
     if (rows < 1) {
       throw new ConfException("--rows must be at least 1");
     }

@@ -61,6 +61,16 @@ class CliTest {
     assertEquals(2, badKey.code);
     assertTrue(badKey.err.startsWith("trailkeep: unknown configuration key 'no.such.key'"), badKey.err);
 
+    Run noEquals = run("ingest", "--set", "shuffle-partitions");
+    assertEquals(2, noEquals.code);
+    assertEquals("trailkeep: --set expects KEY=VALUE, got 'shuffle-partitions'", noEquals.err.strip());
+    Run badParam = run("notebooks", "--param", "trailkeep.from");
+    assertEquals(2, badParam.code);
+    assertEquals("trailkeep: --param expects NAME=VALUE, got 'trailkeep.from'", badParam.err.strip());
+    Run unknownParam = run("notebooks", "--param", "trailkeep.nothing=1");
+    assertEquals(2, unknownParam.code);
+    assertTrue(unknownParam.err.contains("no notebook has the parameter 'trailkeep.nothing'"), unknownParam.err);
+
     Run missingConf = run("ingest", "--conf", "/no/such.conf");
     assertEquals(2, missingConf.code);
     assertTrue(missingConf.err.contains("does not exist"), missingConf.err);
@@ -199,6 +209,17 @@ class CliTest {
     assertEquals(0, bench.code, bench.err);
     JsonNode b = RecordJson.parse(bench.lastLine());
     assertTrue(b.get("ingest_speedup_vs_spark_json").asDouble() > 0);
+    JsonNode ingest = b.get("ingest");
+    assertEquals(ingest.get("speedup").asDouble(), b.get("ingest_speedup_vs_spark_json").asDouble(),
+        "the headline speedup is against the fair baseline");
+    assertEquals(ingest.get("spark_json_rows").asLong(), ingest.get("spark_json_defaults_rows").asLong(),
+        "both baselines read the same records: " + ingest);
+    assertEquals(ingest.get("spark_json_rows").asLong() - ingest.get("trailkeep_rows").asLong(),
+        ingest.get("rows_difference").asLong());
+    assertTrue(ingest.get("rows_difference").asLong() > 0 && ingest.get("rows_difference_explained_by").asText()
+        .startsWith(ingest.get("rows_difference").asLong() + " duplicate deliveries"),
+        "the generator re-delivers records, the baselines keep them: " + ingest);
+    assertTrue(ingest.get("speedup_vs_defaults").asDouble() > 0);
     assertTrue(b.get("ingest").get("trailkeep_records_s_per_core").asDouble() > 0);
     assertTrue(b.get("parse_only_one_core").get("trailkeep_parser_mb_s").asDouble() > 0);
     b.get("queries").forEach(q -> {
