@@ -2,6 +2,7 @@ package io.trailkeep.bench;
 
 import io.trailkeep.generate.Generator;
 import io.trailkeep.job.Progress;
+import io.trailkeep.storage.AwsLogKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,6 @@ record BenchData(Path raw, long requestedEvents, long generatedEvents, List<Path
 
   /** The glob of the CloudTrail log files under a raw root. */
   static String logGlob(Path raw) {
-    return raw.resolve("AWSLogs").toString() + "/*/*/CloudTrail/*/*/*/*/*.json.gz";
+    return raw.resolve(AwsLogKeys.cloudTrailLogGlob("*", "*", "*", "*", "*", "*")).toString();
   }
 }

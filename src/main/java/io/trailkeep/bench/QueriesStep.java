@@ -13,14 +13,20 @@ import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.ScanReport;
 import io.trailkeep.maintain.MaintainJob;
 import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.storage.AwsLogKeys;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -49,9 +55,7 @@ final class QueriesStep {
     Dataset<Row> parquet = spark.read().parquet(parquetDir.toString());
     Row sample = table.filter(col("access_key_id").isNotNull().and(col("actor_type").equalTo("IAMUser")))
         .select("actor_principal", "access_key_id", "event_date", "account_id", "awsRegion").first();
-    Supplier<Dataset<Row>> rawScan = () -> spark.read().option("multiLine", true)
-        .schema(IngestStep.baselineSchema()).json(data.logGlob())
-        .select(explode(col("Records")).alias("r")).select("r.*");
+    Supplier<Dataset<Row>> rawScan = () -> rawScan(spark, data.logGlob());
     String principal = sample.getString(0);
     String key = sample.getString(1);
     Date day = sample.getDate(2);
@@ -63,12 +67,25 @@ final class QueriesStep {
     Column q2 = col("account_id").equalTo(account).and(col("awsRegion").equalTo(region))
         .and(col("event_date").between(monthStart, monthEnd));
     Column q3 = col("access_key_id").equalTo(key);
+    // path-pruned raw scans, as Athena's partition projection reads: the folders of the account,
+    // region and days a query names, and the next day's folder too (an event near midnight is
+    // delivered after it)
+    String principalAccount = principal.split(":")[4];
+    LocalDate d = day.toLocalDate();
+    LocalDate next = d.plusDays(1);
+    String[] q1Folders = {glob(data, principalAccount, "*", d), glob(data, principalAccount, "*", next)};
+    LocalDate firstOfNextMonth = monthStart.toLocalDate().plusMonths(1);
+    String[] q2Folders = {data.raw().resolve(AwsLogKeys.cloudTrailLogGlob("*", account, region,
+        String.format("%04d", d.getYear()), String.format("%02d", d.getMonthValue()), "*")).toString(),
+        glob(data, account, region, firstOfNextMonth)};
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("q1_principal_day", compare(lake, repeats,
         () -> ActivityQuery.on(lake).principal(principal).from(day.toLocalDate()).to(day.toLocalDate())
             .plan().events(),
         () -> parquet.filter(q1),
         () -> rawScan.get().filter(to_date(col("eventTime")).equalTo(day)
+            .and(col("userIdentity.arn").equalTo(principal))),
+        () -> rawScan(spark, q1Folders).filter(to_date(col("eventTime")).equalTo(day)
             .and(col("userIdentity.arn").equalTo(principal)))));
     m.put("q2_counts_account_region_month", compare(lake, repeats,
         () -> table.filter(q2).groupBy("eventName", "errorCode").agg(count(lit(1))),
@@ -76,21 +93,58 @@ final class QueriesStep {
         () -> rawScan.get().filter(col("recipientAccountId").equalTo(account)
             .and(col("awsRegion").equalTo(region))
             .and(to_date(col("eventTime")).between(monthStart, monthEnd)))
+            .groupBy("eventName", "errorCode").agg(count(lit(1))),
+        () -> rawScan(spark, q2Folders).filter(col("recipientAccountId").equalTo(account)
+            .and(col("awsRegion").equalTo(region))
+            .and(to_date(col("eventTime")).between(monthStart, monthEnd)))
             .groupBy("eventName", "errorCode").agg(count(lit(1)))));
     m.put("q3_access_key_all_days", compare(lake, repeats,
         () -> ActivityQuery.on(lake).accessKey(key).plan().events(),
         () -> parquet.filter(q3),
-        () -> rawScan.get().filter(col("userIdentity.accessKeyId").equalTo(key))));
+        () -> rawScan.get().filter(col("userIdentity.accessKeyId").equalTo(key)),
+        null));
     progress.info("bench: queries %s", m);
     return m;
   }
 
   /**
+   * Spark's JSON reader over the given paths or globs, one row per record; globs that match no
+   * file are left out (Spark refuses a path that does not exist).
+   */
+  private static Dataset<Row> rawScan(SparkSession spark, String... paths) {
+    List<String> existing = new ArrayList<>();
+    for (String p : paths) {
+      try {
+        org.apache.hadoop.fs.Path glob = new org.apache.hadoop.fs.Path(p);
+        FileStatus[] found = glob.getFileSystem(spark.sparkContext().hadoopConfiguration()).globStatus(glob);
+        if (found != null && found.length > 0) {
+          existing.add(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return spark.read().option("multiLine", true).schema(IngestStep.baselineSchema())
+        .json(existing.toArray(String[]::new))
+        .select(explode(col("Records")).alias("r")).select("r.*");
+  }
+
+  /** The glob of one account's (and region's, or {@code *}) CloudTrail folders of one day. */
+  private static String glob(BenchData data, String account, String region, LocalDate day) {
+    return data.raw().resolve(AwsLogKeys.cloudTrailLogGlob("*", account, region,
+        String.format("%04d", day.getYear()), String.format("%02d", day.getMonthValue()),
+        String.format("%02d", day.getDayOfMonth()))).toString();
+  }
+
+  /**
    * Latency (best of the repeats, each on a freshly planned query) of the lake, Parquet and raw
-   * JSON sides, and files and bytes each side read (from one more execution with scan metrics).
+   * JSON sides (unpruned, and pruned by path when the query names folders; null when it names
+   * none: an access key's account is not in the query), and files and bytes each side read
+   * (from one more execution with scan metrics).
    */
   private static Map<String, Object> compare(Lake lake, int repeats, Supplier<Dataset<Row>> lakeQuery,
-      Supplier<Dataset<Row>> parquetQuery, Supplier<Dataset<Row>> rawQuery) throws IOException {
+      Supplier<Dataset<Row>> parquetQuery, Supplier<Dataset<Row>> rawQuery,
+      Supplier<Dataset<Row>> prunedQuery) throws IOException {
     AtomicLong lakeRows = new AtomicLong();
     AtomicLong parquetRows = new AtomicLong();
     AtomicLong rawRows = new AtomicLong();
@@ -115,6 +169,18 @@ final class QueriesStep {
     m.put("rows", lakeRows.get());
     m.put("rows_parquet", parquetRows.get());
     m.put("rows_raw", rawRows.get());
+    if (prunedQuery == null) {
+      m.put("raw_pruned", "not prunable: the query names no account, region or day");
+      return m;
+    }
+    AtomicLong prunedRows = new AtomicLong();
+    double prunedSeconds = Timing.best(repeats, () -> prunedRows.set(prunedQuery.get().count()));
+    Map<String, Object> prunedScan = ScanReport.of(lake, prunedQuery.get());
+    m.put("raw_pruned_seconds", prunedSeconds);
+    m.put("speedup_vs_raw_pruned", prunedSeconds / lakeSeconds);
+    m.put("raw_pruned_files_read", prunedScan.get("files_read"));
+    m.put("raw_pruned_bytes_read", prunedScan.get("bytes_read"));
+    m.put("rows_raw_pruned", prunedRows.get());
     return m;
   }
 }

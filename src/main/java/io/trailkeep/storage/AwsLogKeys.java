@@ -130,6 +130,17 @@ public final class AwsLogKeys {
         + ".json.gz";
   }
 
+  /**
+   * A glob of CloudTrail log files, as a path-pruning reader (Athena's partition projection, a
+   * Spark user's glob) names them: each argument a value, or {@code *} for any; {@code orgId}
+   * null for an account's own trail (no organization level).
+   */
+  public static String cloudTrailLogGlob(String orgId, String accountId, String region, String year,
+      String month, String day) {
+    return accountRoot(orgId, accountId) + CLOUDTRAIL + "/" + region + "/" + year + "/" + month + "/"
+        + day + "/*.json.gz";
+  }
+
   /** A CloudTrail Insights file. */
   public static String insight(String orgId, String accountId, String region, Instant delivered,
       String unique) {

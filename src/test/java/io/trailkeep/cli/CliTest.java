@@ -227,7 +227,14 @@ class CliTest {
       assertEquals(q.get("rows_parquet").asLong(), q.get("rows").asLong(), "the lake and Parquet answer the same");
       assertTrue(q.get("lake_files_read").asLong() <= q.get("lake_files_total").asLong(), q.toString());
       assertTrue(q.get("raw_bytes_read").asLong() > 0, q.toString());
+      if (q.has("rows_raw_pruned")) {
+        assertEquals(q.get("rows_raw_pruned").asLong(), q.get("rows").asLong(), "the path-pruned scan answers the same");
+        assertTrue(q.get("raw_pruned_bytes_read").asLong() < q.get("raw_bytes_read").asLong(),
+            "pruning by path reads less: " + q);
+      }
     });
+    assertTrue(b.get("queries").get("q1_principal_day").has("raw_pruned_seconds"));
+    assertTrue(b.get("queries").get("q3_access_key_all_days").get("raw_pruned").asText().startsWith("not prunable"));
     JsonNode validate = b.get("validate");
     assertEquals(0, validate.get("problems").asLong(), validate.toString());
     assertTrue(validate.get("log_files").asLong() > 0 && validate.get("trailkeep_seconds").asDouble() > 0);
