@@ -83,8 +83,8 @@ public final class CatalogJob extends JobAction<CatalogJob, CatalogJob.Result> {
           + "pass --lake");
     }
     List<String> ddl = List.of(DDL_DIR + "/spark.sql", DDL_DIR + "/athena.sql");
-    SparkCatalogRegistration.write(lake, ddl.get(0), CatalogDdl.spark(database, entries));
-    SparkCatalogRegistration.write(lake, ddl.get(1), CatalogDdl.athena(database, entries));
+    lake.writeText(ddl.get(0), CatalogDdl.spark(database, entries));
+    lake.writeText(ddl.get(1), CatalogDdl.athena(database, entries));
     List<Registered> done = new ArrayList<>();
     boolean restored = false;
     if (target.equals("glue")) {

@@ -5,15 +5,11 @@ import io.trailkeep.conf.ConfException;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -88,24 +84,24 @@ public final class SparkCatalogRegistration {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("database", database);
     m.put("tables", tables);
-    write(lake, FILE, Json.pretty(m));
+    lake.writeText(FILE, Json.pretty(m));
   }
 
   /**
    * Repeats a remembered registration in a session whose catalog is in memory; a no-op when the
-   * lake has none or the catalog is persistent. Tables no longer in the lake are left out.
+   * lake has none or the catalog is persistent. Tables not in {@code present} (the lake's
+   * tables, as the caller listed them) are left out.
    * Returns the qualified names registered.
    */
-  public static List<String> restore(Lake lake) {
+  public static List<String> restore(Lake lake, List<String> present) {
     SparkSession spark = lake.spark();
     List<String> names = new ArrayList<>();
-    String text = inMemory(spark) ? read(lake, FILE) : null;
+    String text = inMemory(spark) ? lake.readText(FILE) : null;
     if (text == null) {
       return names;
     }
     JsonNode m = Json.parse(text);
     String database = m.path("database").asText();
-    List<String> present = lake.tables();
     for (JsonNode t : m.path("tables")) {
       if (present.contains(t.asText())) {
         CatalogEntry e = new CatalogEntry(database, t.asText(), lake.pathOf(t.asText()), null);
@@ -114,32 +110,5 @@ public final class SparkCatalogRegistration {
       }
     }
     return names;
-  }
-
-  static void write(Lake lake, String relative, String text) {
-    Path p = new Path(lake.root() + "/" + relative);
-    try {
-      FileSystem fs = p.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
-      try (OutputStream out = fs.create(p, true)) {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static String read(Lake lake, String relative) {
-    Path p = new Path(lake.root() + "/" + relative);
-    try {
-      FileSystem fs = p.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
-      if (!fs.exists(p)) {
-        return null;
-      }
-      try (InputStream in = fs.open(p)) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -79,7 +79,7 @@ final class SqlCommand implements Callable<Integer> {
             + "pass --lake");
       }
       // the names 'trailkeep catalog' registered, when this session's catalog is in memory
-      views.addAll(SparkCatalogRegistration.restore(lake));
+      views.addAll(SparkCatalogRegistration.restore(lake, List.copyOf(views)));
       Dataset<Row> result;
       try {
         result = spark.sql(statement);

@@ -136,6 +136,35 @@ public final class Lake {
     }
   }
 
+  /** Writes (replaces) a small text file at {@code relative} under the root. */
+  public void writeText(String relative, String text) {
+    Path p = new Path(root + "/" + relative);
+    try {
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (java.io.OutputStream out = fs.create(p, true)) {
+        out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new LakeException("cannot write " + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The text file at {@code relative} under the root, or null when there is none. */
+  public String readText(String relative) {
+    Path p = new Path(root + "/" + relative);
+    try {
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        return null;
+      }
+      try (java.io.InputStream in = fs.open(p)) {
+        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new LakeException("cannot read " + p + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Names of the Delta tables present under the root. */
   public List<String> tables() {
     List<String> out = new ArrayList<>();
