@@ -39,6 +39,7 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   private int days = 3;
   private int repeats = 2;
   private List<Integer> scalingCores = List.of(1, 2);
+  private long memoryEvents;
   private Set<String> steps = new LinkedHashSet<>(STEPS);
 
   private BenchJob(SparkSession spark, Path dir) {
@@ -101,6 +102,18 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
     return this;
   }
 
+  /**
+   * Events of the scaling step's memory set (generated and cached like the main set, same days),
+   * ingested once in a 1 GiB child; 0, the default, leaves it out.
+   */
+  public BenchJob memoryEvents(long n) {
+    if (n < 0) {
+      throw new ConfException("the memory set's event count must be 0 (none) or more, got " + n);
+    }
+    this.memoryEvents = n;
+    return this;
+  }
+
   /** Results of the steps that ran (a step that did not run is left out of the summary). */
   public record Result(Map<String, Object> machine, Map<String, Object> data,
       Map<String, Object> parseOnlyOneCore, Map<String, Object> ingest,
@@ -148,8 +161,10 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
           ? ParseStep.run(data, repeats, run.progress()) : null;
       Map<String, Object> ingest = steps.contains("ingest")
           ? IngestStep.run(spark, scratch, data, repeats, run.progress()) : null;
+      BenchData memorySet = steps.contains("scaling") && memoryEvents > 0
+          ? BenchData.prepare(dir, memoryEvents, days, run.progress()) : null;
       Map<String, Object> scaling = steps.contains("scaling")
-          ? ScalingStep.run(scratch, data, scalingCores, repeats, run.progress()) : null;
+          ? ScalingStep.run(scratch, data, memorySet, scalingCores, repeats, run.progress()) : null;
       Map<String, Object> queries = steps.contains("queries")
           ? QueriesStep.run(spark, scratch, data, days, repeats, run.progress()) : null;
       Map<String, Object> validate = steps.contains("validate")

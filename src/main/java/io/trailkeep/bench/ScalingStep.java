@@ -21,6 +21,10 @@ import java.util.Map;
  * run is cold (JIT compilation competes with the tasks), the best of the others is warm. The
  * children inherit this JVM's class path and module options; their time is the job's own (JVM
  * start excluded).
+ *
+ * <p>With a memory set ({@code --memory-events}, about 5 GB of raw logs at 3,900,000 events), one
+ * more child ingests that set once, cold, on the largest core count: the point is the 1 GiB heap,
+ * so it reports whether the ingest finished, its seconds and its rate.
  */
 final class ScalingStep {
   private ScalingStep() {}
@@ -34,15 +38,17 @@ final class ScalingStep {
         return m;
       }
       m.put("cold_seconds", coldSeconds);
-      m.put("warm_seconds", warmSeconds);
+      if (warmSeconds != null) {
+        m.put("warm_seconds", warmSeconds);
+        m.put("warm_records_s", recordsRead / warmSeconds);
+      }
       m.put("records_read", recordsRead);
-      m.put("warm_records_s", recordsRead / warmSeconds);
       return m;
     }
   }
 
-  static Map<String, Object> run(Path dir, BenchData data, List<Integer> coreCounts, int repeats,
-      Progress progress) throws IOException {
+  static Map<String, Object> run(Path dir, BenchData data, BenchData memorySet,
+      List<Integer> coreCounts, int repeats, Progress progress) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("heap", "1g");
     Map<Integer, Child> children = new LinkedHashMap<>();
@@ -57,6 +63,24 @@ final class ScalingStep {
       m.put("local2_vs_local1", one.warmSeconds() / two.warmSeconds());
       m.put("local2_vs_local1_cold", one.coldSeconds() / two.coldSeconds());
     }
+    if (memorySet != null) {
+      int cores = coreCounts.stream().max(Integer::compare).orElse(2);
+      progress.info("bench: scaling, memory set: %,d events, %,d files, %,d gzip bytes in a 1 GiB child"
+          + " on local[%d]", memorySet.generatedEvents(), memorySet.files().size(),
+          memorySet.gzipBytes(), cores);
+      Child c = child(dir, memorySet.raw(), cores, 1);
+      Map<String, Object> mem = new LinkedHashMap<>();
+      mem.put("events", memorySet.generatedEvents());
+      mem.put("files", (long) memorySet.files().size());
+      mem.put("gzip_bytes", memorySet.gzipBytes());
+      mem.put("heap", "1g");
+      mem.put("cores", cores);
+      mem.putAll(c.toMap());
+      if (c.error() == null) {
+        mem.put("records_s_per_core", c.recordsRead() / c.coldSeconds() / cores);
+      }
+      m.put("memory_set", mem);
+    }
     progress.info("bench: scaling %s", m);
     return m;
   }
@@ -68,25 +92,26 @@ final class ScalingStep {
       return new Child(null, null, null, "child ingest: " + c.error());
     }
     JsonNode json = c.json();
-    return new Child(json.get("cold_seconds").asDouble(), json.get("warm_seconds").asDouble(),
-        json.get("records_read").asLong(), null);
+    JsonNode warm = json.get("warm_seconds");
+    return new Child(json.get("cold_seconds").asDouble(),
+        warm == null || warm.isNull() ? null : warm.asDouble(), json.get("records_read").asLong(), null);
   }
 
   /**
    * Entry point of a scaling child: {@code RAW DIR CORES RUNS}. Ingests RAW's CloudTrail files
    * RUNS times, each into a fresh lake under DIR, on local[CORES] with the session TrailKeep's CLI
-   * would build; prints one JSON line: the first run's seconds, the best of the others, records
-   * read.
+   * would build; prints one JSON line: the first run's seconds, the best of the others (absent when
+   * RUNS is 1), records read.
    */
   public static void main(String[] args) throws IOException {
     String raw = args[0];
     Path dir = Path.of(args[1]);
     int cores = Integer.parseInt(args[2]);
-    int runs = Math.max(2, Integer.parseInt(args[3]));
+    int runs = Math.max(1, Integer.parseInt(args[3]));
     TrailkeepConf conf = TrailkeepConf.resolve(null, Map.of("master", "local[" + cores + "]"));
     try (Sessions.Handle h = Sessions.open(conf, "bench-scaling")) {
       double cold = 0;
-      double warm = Double.MAX_VALUE;
+      Double warm = null;
       long records = 0;
       for (int i = 0; i < runs; i++) {
         Path lake = Files.createTempDirectory(dir, "lake-local" + cores + "-");
@@ -96,7 +121,7 @@ final class ScalingStep {
         if (i == 0) {
           cold = r.seconds();
         } else {
-          warm = Math.min(warm, r.seconds());
+          warm = warm == null ? r.seconds() : Math.min(warm, r.seconds());
         }
       }
       Map<String, Object> out = new LinkedHashMap<>();

@@ -41,6 +41,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Core counts of the scaling step's child ingests, 1 GiB heap each (default 1,2).")
   List<Integer> scalingCores;
 
+  @Option(names = "--memory-events", paramLabel = "N", defaultValue = "0",
+      description = "The scaling step also ingests a set of N events (3900000: about 5 GB of raw "
+          + "logs) once in a 1 GiB child on the largest core count, to show it fits (default 0: no).")
+  long memoryEvents;
+
   @Option(names = "--steps", paramLabel = "STEP,...", split = ",",
       defaultValue = BenchJob.STEP_NAMES,
       description = "Steps to run, comma-separated (default all: ${DEFAULT-VALUE}).")
@@ -57,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
     Files.createDirectories(work);
     try (Sessions.Handle session = CommonOptions.session(conf, "bench")) {
       BenchJob.Result r = BenchJob.in(session.spark(), work).events(events).days(days)
-          .repeats(repeats).scalingCores(scalingCores).steps(steps).progress(common.progress()).execute();
+          .repeats(repeats).scalingCores(scalingCores).memoryEvents(memoryEvents).steps(steps).progress(common.progress()).execute();
       StringBuilder human = new StringBuilder("bench results\n");
       for (Map.Entry<String, Object> e : r.toMap().entrySet()) {
         human.append(String.format("  %-30s %s%n", e.getKey(), e.getValue()));

@@ -1,6 +1,7 @@
 package io.trailkeep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -203,9 +204,10 @@ class CliTest {
   @Test
   void benchReportsBothSidesOfEachComparison() {
     Path dir = TestSpark.tempDir("bench");
-    // one scaling child keeps the suite short; the ratio needs both and is plain arithmetic
+    // one scaling child keeps the suite short; the ratio needs both and is plain arithmetic. The
+    // memory set is the main set again (same size, same cache), so its child must read the same records
     Run bench = run("bench", "--events", "1500", "--days", "1", "--repeats", "1", "--scaling-cores", "2",
-        "--dir", dir.toString(), "--json");
+        "--memory-events", "1500", "--dir", dir.toString(), "--json");
     assertEquals(0, bench.code, bench.err);
     JsonNode b = RecordJson.parse(bench.lastLine());
     assertTrue(b.get("ingest_speedup_vs_spark_json").asDouble() > 0);
@@ -225,6 +227,8 @@ class CliTest {
     b.get("queries").forEach(q -> {
       assertEquals(q.get("rows_raw").asLong(), q.get("rows").asLong(), "the lake and the raw scan answer the same");
       assertEquals(q.get("rows_parquet").asLong(), q.get("rows").asLong(), "the lake and Parquet answer the same");
+      assertEquals(q.get("rows_parquet_held").asLong(), q.get("rows").asLong(), q.toString());
+      assertTrue(q.get("parquet_held_seconds").asDouble() > 0, q.toString());
       assertTrue(q.get("lake_files_read").asLong() <= q.get("lake_files_total").asLong(), q.toString());
       assertTrue(q.get("raw_bytes_read").asLong() > 0, q.toString());
       if (q.has("rows_raw_pruned")) {
@@ -262,5 +266,12 @@ class CliTest {
     JsonNode scaling = b.get("scaling");
     assertEquals(b.get("ingest").get("records_read").asLong(), scaling.get("local_2").get("records_read").asLong(),
         "the 1 GiB child ingest read every record: " + scaling);
+    JsonNode memory = scaling.get("memory_set");
+    assertEquals(b.get("ingest").get("records_read").asLong(), memory.get("records_read").asLong(),
+        "the memory set's child read every record: " + memory);
+    assertEquals(b.get("data").get("events").asLong(), memory.get("events").asLong(), memory.toString());
+    assertEquals(2, memory.get("cores").asInt(), memory.toString());
+    assertFalse(memory.has("warm_seconds"), "the memory set runs once, cold: " + memory);
+    assertTrue(memory.get("records_s_per_core").asDouble() > 0, memory.toString());
   }
 }
