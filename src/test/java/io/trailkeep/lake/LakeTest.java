@@ -2,12 +2,16 @@ package io.trailkeep.lake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.delta.tables.DeltaTable;
 import io.trailkeep.testing.TestSpark;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -26,6 +30,21 @@ class LakeTest {
     assertFalse(lake.ensure("t", SCHEMA, null, Map.of()), "the second finds it");
     assertTrue(lake.exists("t"));
     assertEquals(0, lake.read("t").count());
+  }
+
+  @Test
+  void theCurrentVersionIsTheLatestCommitDeltaReports() {
+    Lake lake = new Lake(TestSpark.get(), TestSpark.tempDir("lake-version").toString());
+    lake.ensure("t", SCHEMA, null, Map.of());
+    for (int i = 0; i < 12; i++) {
+      lake.spark().createDataFrame(List.of(RowFactory.create("r" + i)), SCHEMA).write().format("delta")
+          .mode("append").save(lake.pathOf("t"));
+    }
+    long reported = DeltaTable.forPath(lake.spark(), lake.pathOf("t")).history(1).select("version")
+        .first().getLong(0);
+    assertEquals(12, reported, "creation and twelve appends");
+    assertEquals(reported, MaintenanceState.currentVersion(lake, "t"));
+    assertThrows(RuntimeException.class, () -> MaintenanceState.currentVersion(lake, "missing"));
   }
 
   @Test
