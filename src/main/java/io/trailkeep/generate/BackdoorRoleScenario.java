@@ -39,14 +39,15 @@ final class BackdoorRoleScenario implements Scenario {
     Principal session = new Principal(PrincipalKind.ROLE_SESSION, a, "backdoor-session", role.principalId);
     session.roleName = role.roleName;
     session.sessionName = "maintenance";
-    session.accessKeyId = "ASIA" + Ids.upper(c.random, 16);
     Instant u = t.plusSeconds(3600);
+    session.pinned = new CredentialSession(session, 0, u, u.plusSeconds(3600), "ASIA" + Ids.upper(c.random, 16));
+    session.accessKeyId = session.pinned.accessKeyId();
     String external = "{\"type\":\"AWSAccount\",\"principalId\":\"AIDA" + Ids.upper(c.random, 17)
         + "\",\"accountId\":\"" + foreign + "\"}";
     s.call("persistence", key, "us-east-1", u, "sts:AssumeRole",
         "{\"roleArn\":" + ScenarioSteps.q(roleArn) + ",\"roleSessionName\":\"maintenance\"}",
         "{\"credentials\":{\"accessKeyId\":\"" + session.accessKeyId + "\",\"expiration\":\""
-            + ScenarioSteps.fmt(u.plusSeconds(3600)) + "\"},\"assumedRoleUser\":{\"assumedRoleId\":\""
+            + session.pinned.expirationText() + "\"},\"assumedRoleUser\":{\"assumedRoleId\":\""
             + role.principalId + ":maintenance\",\"arn\":\"arn:aws:sts::" + a.id + ":assumed-role/"
             + role.roleName + "/maintenance\"}}",
         spec -> spec.userIdentityJson = external);

@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
  * frequency, errors, console sign-ins) plus any planned scenario events, unsorted, a few late
  * records, and about 0.2% of records delivered again in the next file; Insights files; and each
  * log file handed to its region's {@link DigestChain}. Deterministic per (seed, account, region,
- * window). Memory: one file at a time.
+ * window). The home region's files also carry the STS calls that issue each session of the
+ * account's temporary credentials ({@link SessionIssuance}). Memory: one file at a time.
  */
 final class CloudTrailDeliveries {
   private static final String[] GLOBAL = {"iam", "organizations", "route53", "signin", "sso"};
@@ -41,6 +42,7 @@ final class CloudTrailDeliveries {
   private final double duplicateRate;
   private final EventCatalog catalog;
   private final RecordFactory records;
+  private final SessionIssuance issuance;
 
   CloudTrailDeliveries(RawWriter out, Org org, long seed, double duplicateRate, EventCatalog catalog,
       RecordFactory records) {
@@ -50,6 +52,7 @@ final class CloudTrailDeliveries {
     this.duplicateRate = duplicateRate;
     this.catalog = catalog;
     this.records = records;
+    this.issuance = new SessionIssuance(seed, catalog, records);
   }
 
   /**
@@ -99,6 +102,12 @@ final class CloudTrailDeliveries {
           Instant.ofEpochSecond(windowStart)), List.of())) {
         body.add(e.json);
         times.add(e.time);
+      }
+      if (home) {
+        for (SessionIssuance.Issued i : issuance.window(a, windowStart, 300)) {
+          body.add(i.json());
+          times.add(i.time());
+        }
       }
       long duplicates = 0;
       if (carried != null) {

@@ -47,7 +47,7 @@ final class DefenseEvasionScenario implements Scenario {
             + a.instances.get(0).vpcId + "\"}");
     s.entity("attacker_ip", ATTACKER_IP).entity("principal_arn",
         "arn:aws:iam::" + a.id + ":role/aws-reserved/sso.amazonaws.com/" + admin.roleName)
-        .entity("access_key_id", admin.accessKeyId).entity("trail_arn", trail);
+        .entity("access_key_id", admin.accessKeyAt(t)).entity("trail_arn", trail);
     return s.planned(a, "us-east-1", List.of("T1562.001", "T1562.008"),
         List.of("vpc-flow-logs-deleted", "guardduty-detector-or-members-changed",
             "cloudtrail-trail-or-selectors-modified", "cis-cloudtrail-configuration-changed",

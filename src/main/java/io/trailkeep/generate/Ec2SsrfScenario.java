@@ -50,21 +50,23 @@ final class Ec2SsrfScenario implements Scenario {
     s.call("normal_use", role, inst.region, t.minusSeconds(3000), "s3:ListBuckets", "{}");
     s.call("normal_use", role, inst.region, t.minusSeconds(2900), "s3:GetObject",
         "{\"bucketName\":" + ScenarioSteps.q(bucket) + ",\"key\":\"config/app.json\"}");
-    // the stolen credentials, from outside AWS
+    // the stolen credentials (the session the metadata service handed out during the SSRF), from
+    // outside AWS
+    Principal stolen = role.pinnedAt(t.plusSeconds(300));
     s.sourceIp = ATTACKER_IP;
     s.userAgent = AGENT;
     Instant u = t.plusSeconds(600);
-    s.call("credential_use", role, inst.region, u, "sts:GetCallerIdentity", "{}");
-    s.call("credential_use", role, inst.region, u.plusSeconds(20), "s3:ListBuckets", "{}");
-    s.call("exfiltration", role, inst.region, u.plusSeconds(45), "s3:ListObjects",
+    s.call("credential_use", stolen, inst.region, u, "sts:GetCallerIdentity", "{}");
+    s.call("credential_use", stolen, inst.region, u.plusSeconds(20), "s3:ListBuckets", "{}");
+    s.call("exfiltration", stolen, inst.region, u.plusSeconds(45), "s3:ListObjects",
         "{\"bucketName\":" + ScenarioSteps.q(bucket) + ",\"list-type\":\"2\",\"prefix\":\"\"}");
     for (int i = 0; i < 15; i++) {
-      s.call("exfiltration", role, inst.region, u.plusSeconds(60 + 7L * i), "s3:GetObject",
+      s.call("exfiltration", stolen, inst.region, u.plusSeconds(60 + 7L * i), "s3:GetObject",
           "{\"bucketName\":" + ScenarioSteps.q(bucket) + ",\"key\":\"exports/customers-" + i + ".csv\"}");
     }
     String findingId = s.finding(a, "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
-        FindingFactory.Resource.ACCESS_KEY, 8.0, role, inst, inst.region, u.plusSeconds(900), 2);
-    s.entity("instance_id", inst.id).entity("instance_role_session_key", role.accessKeyId)
+        FindingFactory.Resource.ACCESS_KEY, 8.0, stolen, inst, inst.region, u.plusSeconds(900), 2);
+    s.entity("instance_id", inst.id).entity("instance_role_session_key", stolen.accessKeyAt(u))
         .entity("role_arn", "arn:aws:iam::" + a.id + ":role/" + role.roleName)
         .entity("attacker_ip", ATTACKER_IP).entity("bucket", bucket).entity("finding_id", findingId);
     return s.planned(a, inst.region, List.of("T1595.001", "T1190", "T1552.005", "T1078.004", "T1530"),

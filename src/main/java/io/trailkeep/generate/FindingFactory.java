@@ -114,7 +114,7 @@ public final class FindingFactory {
     ObjectNode action = MAPPER.createObjectNode();
     switch (s.resource) {
       case ACCESS_KEY:
-        accessKey(res, s.principal != null ? s.principal : a.principals.get(0), r);
+        accessKey(res, s.principal != null ? s.principal : a.principals.get(0), created, r);
         apiCall(action, remote, s, r);
         break;
       case INSTANCE:
@@ -122,7 +122,7 @@ public final class FindingFactory {
         network(action, s, remote, inst, r);
         break;
       case S3_BUCKET:
-        accessKey(res, s.principal != null ? s.principal : a.principals.get(0), r);
+        accessKey(res, s.principal != null ? s.principal : a.principals.get(0), created, r);
         res.put("resourceType", "S3Bucket");
         ArrayNode buckets = res.putArray("s3BucketDetails");
         String bucket = a.buckets.get(r.nextInt(a.buckets.size()));
@@ -230,10 +230,12 @@ public final class FindingFactory {
     return f.toString();
   }
 
-  private static void accessKey(ObjectNode res, Principal p, SplittableRandom r) {
+  private static void accessKey(ObjectNode res, Principal p, Instant at, SplittableRandom r) {
     res.put("resourceType", "AccessKey");
     ObjectNode k = res.putObject("accessKeyDetails");
-    k.put("accessKeyId", p.accessKeyId != null ? p.accessKeyId : "ASIA" + Ids.upper(r, 16));
+    // the key in use when the activity was seen: a session's key for temporary credentials
+    String key = p.accessKeyAt(at);
+    k.put("accessKeyId", key != null ? key : "ASIA" + Ids.upper(r, 16));
     k.put("principalId", p.principalId);
     boolean role = p.roleName != null;
     k.put("userName", role ? p.roleName : p.name);

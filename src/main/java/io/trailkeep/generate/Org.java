@@ -1,5 +1,6 @@
 package io.trailkeep.generate;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -67,6 +68,18 @@ public final class Org {
     public double weight;
     public boolean mfa;
     public Instance instance;
+    /** Lifetime of each temporary-credential session; 0 for long-term credentials only. */
+    public int sessionSeconds;
+    /** Offset of the session boundaries from the epoch, in seconds (0 to sessionSeconds). */
+    long sessionPhase;
+    /** How STS issues this principal's sessions. */
+    Issuance issuance;
+    /** Who calls STS for each session: an IAM user, or the role whose session chains to this one. */
+    Principal issuer;
+    /** The source identity set at the first AssumeRole and passed along role chains, or null. */
+    public String sourceIdentity;
+    /** A session this principal keeps for every event (stolen or scenario-issued credentials). */
+    CredentialSession pinned;
 
     Principal(PrincipalKind kind, Account account, String name, String principalId) {
       this.kind = kind;
@@ -74,6 +87,102 @@ public final class Org {
       this.name = name;
       this.principalId = principalId;
     }
+
+    /** Whether this principal's events use temporary credentials. */
+    public boolean temporary() {
+      return pinned != null || sessionSeconds > 0;
+    }
+
+    /**
+     * The session in force at {@code t}: consecutive sessions of {@link #sessionSeconds}, each with
+     * its own key derived from the principal and the session's number (deterministic, so events,
+     * findings and the issuing call agree without shared state). Null for long-term credentials.
+     */
+    public CredentialSession sessionAt(Instant t) {
+      if (pinned != null) {
+        return pinned;
+      }
+      if (sessionSeconds <= 0) {
+        return null;
+      }
+      long index = Math.floorDiv(t.getEpochSecond() - sessionPhase, sessionSeconds);
+      return session(index);
+    }
+
+    /** Session number {@code index} of this principal. */
+    CredentialSession session(long index) {
+      Instant start = Instant.ofEpochSecond(sessionPhase + index * sessionSeconds);
+      java.util.SplittableRandom r = new java.util.SplittableRandom(
+          Randoms.mix(principalId.hashCode(), name.hashCode(), account.id.hashCode(), index));
+      return new CredentialSession(this, index, start, start.plusSeconds(sessionSeconds),
+          "ASIA" + Ids.upper(r, 16));
+    }
+
+    /** The access key id this principal's events carry at {@code t}: its session's, else its own. */
+    public String accessKeyAt(Instant t) {
+      CredentialSession s = sessionAt(t);
+      return s != null ? s.accessKeyId() : accessKeyId;
+    }
+
+    /** A copy whose every event uses the session in force at {@code t} (credentials taken then). */
+    Principal pinnedAt(Instant t) {
+      Principal p = copy();
+      p.pinned = sessionAt(t);
+      return p;
+    }
+
+    /** A copy using its long-term access key only (an IAM user calling GetSessionToken). */
+    Principal longTerm() {
+      Principal p = copy();
+      p.sessionSeconds = 0;
+      p.pinned = null;
+      return p;
+    }
+
+    private Principal copy() {
+      Principal p = new Principal(kind, account, name, principalId);
+      p.accessKeyId = accessKeyId;
+      p.roleName = roleName;
+      p.sessionName = sessionName;
+      p.services.addAll(services);
+      p.sourceIps.addAll(sourceIps);
+      p.userAgent = userAgent;
+      p.startHour = startHour;
+      p.endHour = endHour;
+      p.weight = weight;
+      p.mfa = mfa;
+      p.instance = instance;
+      p.sessionSeconds = sessionSeconds;
+      p.sessionPhase = sessionPhase;
+      p.issuance = issuance;
+      p.issuer = issuer;
+      p.sourceIdentity = sourceIdentity;
+      p.pinned = pinned;
+      return p;
+    }
+  }
+
+  /** The STS call that issues a principal's sessions (see {@link SessionIssuance}). */
+  enum Issuance {
+    /** AssumeRole called by an AWS service for an instance profile or a function. */
+    SERVICE_ASSUME_ROLE,
+    /** AssumeRoleWithSAML: an IAM Identity Center permission set. */
+    SAML,
+    /** AssumeRoleWithWebIdentity: an OIDC workload (a CI pipeline). */
+    WEB_IDENTITY,
+    /** AssumeRole called with another principal's credentials (an IAM user, or a role: chaining). */
+    ASSUME_ROLE,
+    /** GetFederationToken called by a broker IAM user. */
+    FEDERATION_TOKEN,
+    /** GetSessionToken called by an IAM user with MFA for itself. */
+    SESSION_TOKEN
+  }
+
+  /** Gives {@code p} sessions of {@code seconds}, issued by {@code how}, with a seeded phase. */
+  private static void sessions(Principal p, int seconds, Issuance how, SplittableRandom r) {
+    p.sessionSeconds = seconds;
+    p.sessionPhase = r.nextInt(seconds);
+    p.issuance = how;
   }
 
   /** An EC2 instance with its ENI and addresses. */
@@ -170,7 +279,6 @@ public final class Org {
         p.roleName = "AWSReservedSSO_" + (u == 0 ? "AdministratorAccess" : "PowerUserAccess") + "_"
             + Ids.hex(r, 16);
         p.sessionName = person + "@example.com";
-        p.accessKeyId = "ASIA" + Ids.upper(r, 16);
         habitsFor(p, r, habits, 0.5);
         p.userAgent = pick(r, USER_AGENTS_CONSOLE);
         p.mfa = true;
@@ -185,7 +293,6 @@ public final class Org {
             "AROA" + Ids.upper(r, 17));
         p.roleName = "app-" + acct.name + "-" + inst.id.substring(2, 6);
         p.sessionName = inst.id;
-        p.accessKeyId = "ASIA" + Ids.upper(r, 16);
         p.instance = inst;
         p.services.addAll(List.of("s3", "kms", "ssm", "secretsmanager", "sqs", "dynamodb", "logs"));
         p.sourceIps.add(inst.publicIp != null ? inst.publicIp : inst.privateIp);
@@ -200,7 +307,6 @@ public final class Org {
           "AROA" + Ids.upper(r, 17));
       lambda.roleName = "lambda-" + acct.name + "-processor";
       lambda.sessionName = lambda.roleName + "-fn";
-      lambda.accessKeyId = "ASIA" + Ids.upper(r, 16);
       lambda.services.addAll(List.of("s3", "dynamodb", "sqs", "sns", "logs", "kms"));
       lambda.sourceIps.add(publicIp(r, true));
       lambda.userAgent = USER_AGENTS_SDK[0];
@@ -212,7 +318,6 @@ public final class Org {
       if (r.nextInt(3) == 0) {
         Principal f = new Principal(PrincipalKind.FEDERATED, acct, "partner-" + people[a % people.length],
             id + ":partner-" + people[a % people.length]);
-        f.accessKeyId = "ASIA" + Ids.upper(r, 16);
         habitsFor(f, r, habits, 0.15);
         f.userAgent = pick(r, USER_AGENTS_CLI);
         acct.principals.add(f);
@@ -234,9 +339,100 @@ public final class Org {
       svc.endHour = 24;
       svc.weight = 0.7;
       acct.principals.add(svc);
+      sessionsAndChains(acct, people[(a * 7 + 3) % people.length],
+          new SplittableRandom(Randoms.mix(seed, a, acct.id.hashCode(), 0x5E55)));
       org.accounts.add(acct);
     }
     return org;
+  }
+
+  /**
+   * Temporary credentials for the account's role, federated and Identity Center principals, and
+   * the principals that exist to show how sessions link: a CI pipeline (its IAM user assumes a
+   * deploy role with a source identity, whose session chains into a release role), an OIDC
+   * workload, and an IAM user working through GetSessionToken with MFA. Appended after the
+   * other principals, from their own random stream, so scenario choices stay as they were.
+   */
+  private static void sessionsAndChains(Account acct, String person, SplittableRandom r) {
+    Principal ci = null;
+    for (Principal p : acct.principals) {
+      switch (p.kind) {
+        case SSO_USER -> sessions(p, 4 * 3600, Issuance.SAML, r);
+        case INSTANCE -> sessions(p, 6 * 3600, Issuance.SERVICE_ASSUME_ROLE, r);
+        case ROLE_SESSION -> sessions(p, 12 * 3600, Issuance.SERVICE_ASSUME_ROLE, r);
+        case FEDERATED -> {
+          sessions(p, 12 * 3600, Issuance.FEDERATION_TOKEN, r);
+          p.issuer = federationBroker(acct);
+        }
+        case IAM_USER -> ci = ci == null ? p : ci;
+        default -> { }
+      }
+    }
+    Principal deploy = new Principal(PrincipalKind.ROLE_SESSION, acct, "deploy-role",
+        "AROA" + Ids.upper(r, 17));
+    deploy.roleName = "deploy-" + acct.name;
+    deploy.sessionName = "ci-deploy";
+    deploy.services.addAll(List.of("cloudformation", "s3", "iam", "lambda", "sts"));
+    deploy.sourceIps.addAll(ci.sourceIps);
+    deploy.userAgent = USER_AGENTS_SDK[3];
+    deploy.startHour = 0;
+    deploy.endHour = 24;
+    deploy.weight = 0.25;
+    sessions(deploy, 3600, Issuance.ASSUME_ROLE, r);
+    deploy.issuer = ci;
+    deploy.sourceIdentity = ci.name;
+    Principal release = new Principal(PrincipalKind.ROLE_SESSION, acct, "release-role",
+        "AROA" + Ids.upper(r, 17));
+    release.roleName = "release-" + acct.name;
+    release.sessionName = "ci-release";
+    release.services.addAll(List.of("ecr", "lambda", "s3", "ssm"));
+    release.sourceIps.addAll(ci.sourceIps);
+    release.userAgent = USER_AGENTS_SDK[3];
+    release.startHour = 0;
+    release.endHour = 24;
+    release.weight = 0.2;
+    // chained sessions last at most an hour; each starts ten minutes into a deploy session
+    release.sessionSeconds = 3600;
+    release.sessionPhase = (deploy.sessionPhase + 600) % 3600;
+    release.issuance = Issuance.ASSUME_ROLE;
+    release.issuer = deploy;
+    release.sourceIdentity = deploy.sourceIdentity;
+    Principal oidc = new Principal(PrincipalKind.ROLE_SESSION, acct, "github-actions",
+        "AROA" + Ids.upper(r, 17));
+    oidc.roleName = "github-actions-" + acct.name;
+    oidc.sessionName = "GitHubActions";
+    oidc.services.addAll(List.of("s3", "ecr", "cloudformation", "sts"));
+    oidc.sourceIps.add(publicIp(r, true));
+    oidc.userAgent = USER_AGENTS_SDK[2];
+    oidc.startHour = 7;
+    oidc.endHour = 20;
+    oidc.weight = 0.2;
+    sessions(oidc, 3600, Issuance.WEB_IDENTITY, r);
+    Principal mfaUser = new Principal(PrincipalKind.IAM_USER, acct, person + "-mfa",
+        "AIDA" + Ids.upper(r, 17));
+    mfaUser.accessKeyId = "AKIA" + Ids.upper(r, 16);
+    mfaUser.services.addAll(List.of("ec2", "s3", "iam", "cloudwatch", "sts"));
+    mfaUser.sourceIps.add(publicIp(r, false));
+    mfaUser.userAgent = USER_AGENTS_CLI[0];
+    mfaUser.startHour = 8;
+    mfaUser.endHour = 18;
+    mfaUser.weight = 0.2;
+    mfaUser.mfa = true;
+    sessions(mfaUser, 12 * 3600, Issuance.SESSION_TOKEN, r);
+    acct.principals.addAll(List.of(deploy, release, oidc, mfaUser));
+  }
+
+  /**
+   * The IAM user whose long-term key calls GetFederationToken for the account's partner; the
+   * federated user's events name it as their session issuer. Not an active principal itself.
+   */
+  static Principal federationBroker(Account acct) {
+    SplittableRandom r = new SplittableRandom(acct.id.hashCode());
+    Principal broker = new Principal(PrincipalKind.IAM_USER, acct, "partner-broker", "AIDA" + Ids.upper(r, 17));
+    broker.accessKeyId = "AKIA" + Ids.upper(r, 16);
+    broker.sourceIps.add(publicIp(r, true));
+    broker.userAgent = USER_AGENTS_SDK[0];
+    return broker;
   }
 
   private static void habitsFor(Principal p, SplittableRandom r, String[][] habits, double weight) {
@@ -265,15 +461,4 @@ public final class Org {
     return items[r.nextInt(items.length)];
   }
 
-  /** The principal with the given access key, or null. */
-  public Principal principalByKey(String accessKeyId) {
-    for (Account a : accounts) {
-      for (Principal p : a.principals) {
-        if (accessKeyId.equals(p.accessKeyId)) {
-          return p;
-        }
-      }
-    }
-    return null;
-  }
 }

@@ -164,8 +164,11 @@ final class RecordFactory {
       throws IOException {
     Account a = p.account;
     g.writeObjectFieldStart("userIdentity");
-    String created = DateTimeFormatter.ISO_INSTANT.format(
-        s.time.minusSeconds(60 + r.nextInt(3000)).truncatedTo(ChronoUnit.SECONDS));
+    // a session's events all carry its key and creation date; other identities get a recent one
+    CredentialSession session = p.sessionAt(s.time);
+    String key = p.accessKeyAt(s.time);
+    String created = DateTimeFormatter.ISO_INSTANT.format(session != null ? session.start()
+        : s.time.minusSeconds(60 + r.nextInt(3000)).truncatedTo(ChronoUnit.SECONDS));
     switch (p.kind) {
       case IAM_USER:
         g.writeStringField("type", "IAMUser");
@@ -173,9 +176,12 @@ final class RecordFactory {
         g.writeStringField("arn", "arn:aws:iam::" + a.id + ":user/" + p.name);
         g.writeStringField("accountId", a.id);
         if (!s.api.service.equals("signin")) {
-          g.writeStringField("accessKeyId", p.accessKeyId);
+          g.writeStringField("accessKeyId", key);
         }
         g.writeStringField("userName", p.name);
+        if (session != null && !s.api.service.equals("signin")) {
+          sessionAttributes(g, created, true, null);
+        }
         break;
       case ROOT:
         g.writeStringField("type", "Root");
@@ -196,11 +202,11 @@ final class RecordFactory {
         g.writeStringField("principalId", p.principalId);
         g.writeStringField("arn", "arn:aws:sts::" + a.id + ":federated-user/" + p.name);
         g.writeStringField("accountId", a.id);
-        g.writeStringField("accessKeyId", p.accessKeyId);
+        g.writeStringField("accessKeyId", key);
         g.writeObjectFieldStart("sessionContext");
         g.writeObjectFieldStart("sessionIssuer");
         g.writeStringField("type", "IAMUser");
-        g.writeStringField("principalId", "AIDA" + Ids.upper(new SplittableRandom(a.id.hashCode()), 17));
+        g.writeStringField("principalId", Org.federationBroker(a).principalId);
         g.writeStringField("arn", "arn:aws:iam::" + a.id + ":user/partner-broker");
         g.writeStringField("accountId", a.id);
         g.writeStringField("userName", "partner-broker");
@@ -229,8 +235,11 @@ final class RecordFactory {
         g.writeStringField("principalId", p.principalId + ":" + p.sessionName);
         g.writeStringField("arn", "arn:aws:sts::" + a.id + ":assumed-role/" + p.roleName + "/" + p.sessionName);
         g.writeStringField("accountId", a.id);
-        g.writeStringField("accessKeyId", p.accessKeyId);
+        g.writeStringField("accessKeyId", key);
         g.writeObjectFieldStart("sessionContext");
+        if (p.sourceIdentity != null) {
+          g.writeStringField("sourceIdentity", p.sourceIdentity);
+        }
         g.writeObjectFieldStart("sessionIssuer");
         g.writeStringField("type", "Role");
         g.writeStringField("principalId", p.principalId);
@@ -250,7 +259,8 @@ final class RecordFactory {
           g.writeStringField("ec2RoleDelivery", "2.0");
         }
         g.writeEndObject();
-        if (p.kind == PrincipalKind.ROLE_SESSION && r.nextInt(3) == 0) {
+        if (p.kind == PrincipalKind.ROLE_SESSION && p.issuance == Org.Issuance.SERVICE_ASSUME_ROLE
+            && r.nextInt(3) == 0) {
           g.writeStringField("invokedBy", "lambda.amazonaws.com");
         }
     }

@@ -66,7 +66,7 @@ final class SsmLateralMovementScenario implements Scenario {
     }
     s.entity("attacker_ip", ATTACKER_IP).entity("principal_arn",
         "arn:aws:iam::" + a.id + ":role/aws-reserved/sso.amazonaws.com/" + who.roleName)
-        .entity("access_key_id", who.accessKeyId).entity("first_instance_id", first.id);
+        .entity("access_key_id", who.accessKeyAt(t)).entity("first_instance_id", first.id);
     return s.planned(a, region, List.of("T1651", "T1021.007", "T1021.004"),
         List.of("ssm-send-command", "ssm-start-session"),
         List.of("new-network-for-principal", "new-user-agent-for-principal"), List.of());

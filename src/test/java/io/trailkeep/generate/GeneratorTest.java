@@ -14,9 +14,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -132,5 +134,91 @@ class GeneratorTest {
     assertEquals(expected, found);
     assertTrue(eventNames.containsAll(List.of("GetCallerIdentity", "CreateUser", "AttachUserPolicy",
         "CreateAccessKey", "StopLogging")), eventNames.toString());
+  }
+
+  @Test
+  void temporaryCredentialsComeInSessionsThatTheirIssuingCallsExplain() throws IOException {
+    Path raw = Files.createTempDirectory("gen");
+    Instant spanStart = Instant.parse("2026-02-01T00:00:00Z");
+    Generator.with(new Configuration()).raw(raw.toString()).seed(5).events(4000).days(1).accounts(3)
+        .start(LocalDate.of(2026, 2, 1)).flowRatio(0).findingsPerDay(0).execute();
+    Set<String> issuingCalls = Set.of("AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity",
+        "GetFederationToken", "GetSessionToken");
+    Map<String, JsonNode> issued = new HashMap<>();
+    List<JsonNode> used = new ArrayList<>();
+    Set<String> issuingSeen = new HashSet<>();
+    try (Stream<Path> s = Files.walk(raw.resolve("AWSLogs"))) {
+      for (Path p : s.filter(x -> x.toString().contains("/CloudTrail/") && Files.isRegularFile(x)
+          && !x.toString().contains("CloudTrail-Insight")).collect(Collectors.toList())) {
+        for (JsonNode rec : gunzipJson(p).get("Records")) {
+          String newKey = rec.path("responseElements").path("credentials").path("accessKeyId").asText("");
+          if (issuingCalls.contains(rec.get("eventName").asText()) && newKey.startsWith("ASIA")) {
+            JsonNode before = issued.put(newKey, rec);
+            // a re-delivered record is the same event; a new event must bring a new key
+            assertTrue(before == null || before.get("eventID").equals(rec.get("eventID")), newKey);
+            issuingSeen.add(rec.get("eventName").asText());
+          }
+          if (rec.path("userIdentity").path("accessKeyId").asText("").startsWith("ASIA")) {
+            used.add(rec);
+          }
+        }
+      }
+    }
+    assertTrue(issuingSeen.containsAll(List.of("AssumeRole", "AssumeRoleWithSAML",
+        "AssumeRoleWithWebIdentity", "GetSessionToken")), issuingSeen.toString());
+    Map<String, String> identityOfKey = new HashMap<>();
+    Map<String, Set<String>> keysOfArn = new HashMap<>();
+    int explained = 0;
+    int chainedUses = 0;
+    for (JsonNode rec : used) {
+      JsonNode id = rec.get("userIdentity");
+      String key = id.get("accessKeyId").asText();
+      String created = id.path("sessionContext").path("attributes").path("creationDate").asText();
+      String identity = id.path("arn").asText() + " " + created;
+      String before = identityOfKey.putIfAbsent(key, identity);
+      assertTrue(before == null || before.equals(identity),
+          "every event of a session names the same principal and creation date: " + key + " " + before
+              + " / " + identity);
+      keysOfArn.computeIfAbsent(id.path("arn").asText(), k -> new HashSet<>()).add(key);
+      Instant time = Instant.parse(rec.get("eventTime").asText());
+      JsonNode issue = issued.get(key);
+      if (issue == null) {
+        // sessions already open when the span began were issued before it
+        assertTrue(Instant.parse(created).isBefore(spanStart) || rec.get("sourceIPAddress").asText()
+            .startsWith("203.0.113."), "a session that began in the span has its issuing call: " + rec);
+        continue;
+      }
+      explained++;
+      Instant issuedAt = Instant.parse(issue.get("eventTime").asText());
+      assertEquals(issuedAt, Instant.parse(created), "the creation date is the issuing call's time");
+      Instant expiration = CredentialSession.STS_EXPIRATION.parse(
+          issue.get("responseElements").get("credentials").get("expiration").asText(), Instant::from);
+      long seconds = expiration.getEpochSecond() - issuedAt.getEpochSecond();
+      assertTrue(seconds >= 900 && seconds <= 43200, "a session lasts 15 minutes to 12 hours: " + seconds);
+      assertTrue(!time.isBefore(issuedAt) && time.isBefore(expiration), "used while valid: " + rec);
+      JsonNode assumed = issue.get("responseElements").path("assumedRoleUser").path("arn");
+      if (!assumed.isMissingNode()) {
+        assertEquals(assumed.asText(), id.get("arn").asText(), "the key belongs to the assumed role");
+      }
+      String source = id.path("sessionContext").path("sourceIdentity").asText("");
+      if (!source.isEmpty()) {
+        assertEquals(source, issue.get("requestParameters").get("sourceIdentity").asText());
+        JsonNode caller = issue.get("userIdentity");
+        if (caller.get("type").asText().equals("AssumedRole")) {
+          // role chaining: the caller's own session was issued earlier and valid at the call
+          chainedUses++;
+          assertEquals(source, caller.path("sessionContext").path("sourceIdentity").asText(),
+              "the source identity passes along the chain");
+          JsonNode callerIssue = issued.get(caller.get("accessKeyId").asText());
+          if (callerIssue != null) {
+            assertTrue(!Instant.parse(callerIssue.get("eventTime").asText()).isAfter(issuedAt));
+          }
+        }
+      }
+    }
+    assertTrue(explained > 100, "most session uses are explained by an issuing call: " + explained);
+    assertTrue(chainedUses > 0, "some sessions are chained role sessions");
+    assertTrue(keysOfArn.values().stream().anyMatch(k -> k.size() >= 4),
+        "over a day a role's key rotates with its sessions: " + keysOfArn);
   }
 }
