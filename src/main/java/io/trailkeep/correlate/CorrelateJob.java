@@ -19,6 +19,7 @@ import io.trailkeep.job.JobResult;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.EntityTables;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.schema.VpcFlowTable;
@@ -67,8 +68,9 @@ import org.apache.spark.sql.types.StructType;
  * not rewritten. Cost: the seeds are collected to the driver (a few columns per alert and
  * finding); one aggregation over the seeds' days of CloudTrail's address and principal columns;
  * one pass over the incidents' days of cloudtrail and vpc_flow joined to the (broadcast)
- * incident entities. Side effects: incidents, incident_timeline (overwritten when changed),
- * run_history.
+ * incident entities. First it brings {@code entity_sessions} up to date ({@link SessionResolution}).
+ * Side effects: incidents, incident_timeline (overwritten when changed), entity_sessions and
+ * entity_state (appended), run_history.
  */
 public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Result> {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -92,7 +94,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   /** What a run did. {@code unchanged}: the tables already held exactly this result. */
   public record Result(String runId, long alertSeeds, long findingSeeds, List<String> linksNotFollowed,
       long incidents, long incidentsNew, long incidentsChanged, Map<String, Long> incidentsBySeverity,
-      long timelineRows, boolean unchanged, double seconds) implements JobResult {
+      long timelineRows, boolean unchanged, long sessionsAdded, double seconds) implements JobResult {
     @Override
     public String job() {
       return "correlate";
@@ -112,6 +114,9 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       throw new ConfException("the lake under " + lake.root()
           + " has no alerts and no guardduty_findings; run 'trailkeep detect' (and ingest GuardDuty) first");
     }
+    SessionResolution.Outcome sessions = SessionResolution.update(lake, run.runId());
+    run.progress().info("correlate: %d sessions added to %s from %d changed days", sessions.sessionsAdded(),
+        EntityTables.SESSIONS, sessions.daysRead());
     List<SeedFacts> seeds = new ArrayList<>();
     if (hasAlerts) {
       seeds.addAll(alertSeeds(lake.read(AlertsTable.NAME)));
@@ -167,7 +172,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
           incidents.size(), created, changed, timelineRows);
     }
     return new Result(run.runId(), alertSeeds, seeds.size() - alertSeeds, List.copyOf(common),
-        incidents.size(), created, changed, bySeverity, timelineRows, unchanged, run.seconds());
+        incidents.size(), created, changed, bySeverity, timelineRows, unchanged, sessions.sessionsAdded(),
+        run.seconds());
   }
 
   private static List<SeedFacts> alertSeeds(Dataset<Row> alerts) {

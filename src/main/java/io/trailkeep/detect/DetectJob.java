@@ -11,6 +11,7 @@ import io.trailkeep.job.JobAction;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.MaintenanceState;
+import io.trailkeep.lake.SourceVersions;
 import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.DetectTables;
@@ -23,14 +24,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * The {@code detect} action: runs the enabled rules (shipped, the user's, Sigma's) over what was
@@ -161,7 +160,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       versions.put(t, MaintenanceState.currentVersion(lake, t));
       if (from == null) {
         // days with new rows; a compaction by maintain (dataChange=false) is no change
-        changed.addAll(MaintenanceState.dataChangedPartitions(lake, t, lastVersion(lake, t)));
+        changed.addAll(MaintenanceState.dataChangedPartitions(lake, t, SourceVersions.last(lake, DetectTables.STATE, t)));
       }
     }
     LocalDate first;
@@ -171,7 +170,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       last = to;
     } else if (changed.isEmpty()) {
       run.progress().info("detect: nothing changed since the last run");
-      record(lake, versions, run.runId());
+      SourceVersions.record(lake, DetectTables.STATE, versions, run.runId());
       return new Result(run.runId(), null, null, 0, 0, Map.of(), 0, Map.of(), 0, Map.of(), 0, 0, Map.of(),
           run.seconds());
     } else {
@@ -274,7 +273,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     } finally {
       engine.release();
     }
-    record(lake, versions, run.runId());
+    SourceVersions.record(lake, DetectTables.STATE, versions, run.runId());
     for (Map.Entry<String, String> f : failures.entrySet()) {
       run.progress().info("detect: WARNING rule %s failed and was skipped: %s", f.getKey(), f.getValue());
     }
@@ -330,26 +329,4 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     return now;
   }
 
-  private static Optional<Long> lastVersion(Lake lake, String table) {
-    if (!lake.exists(DetectTables.STATE)) {
-      return Optional.empty();
-    }
-    List<Row> rows = lake.read(DetectTables.STATE).filter(col("table_name").equalTo(table))
-        .orderBy(col("processed_at").desc()).limit(1).collectAsList();
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0).getLong(1));
-  }
-
-  private static void record(Lake lake, Map<String, Long> versions, String runId) {
-    if (versions.isEmpty()) {
-      return;
-    }
-    lake.ensure(DetectTables.STATE, DetectTables.STATE_SCHEMA, null, Map.of());
-    List<Row> rows = new ArrayList<>();
-    Timestamp now = Timestamp.from(Instant.now());
-    for (Map.Entry<String, Long> v : versions.entrySet()) {
-      rows.add(RowFactory.create(v.getKey(), v.getValue(), runId, now));
-    }
-    lake.spark().createDataFrame(rows, DetectTables.STATE_SCHEMA).write().format("delta")
-        .mode("append").save(lake.pathOf(DetectTables.STATE));
-  }
 }
