@@ -104,7 +104,8 @@ public final class ConfKey<T> {
       "Minutes before and after a seed within which another seed sharing an entity joins its incident");
   public static final ConfKey<Integer> CORRELATE_MAX_FANOUT = key("correlate.max-fanout",
       Types.integer(1, 100_000), "25",
-      "An address used by more principals than this on the seeds' days (a NAT, a proxy) links no seeds");
+      "An address used by more principals than this on the seeds' days (a NAT, a proxy) links no seeds;"
+          + " a key that assumed more sessions than this is not followed to them");
   public static final ConfKey<String> CORRELATE_MIN_SEVERITY = key("correlate.min-severity",
       Types.choice("low", "medium", "high", "critical"), "medium",
       "Least severity of an incident's most severe alert or finding; weaker groups are not incidents");

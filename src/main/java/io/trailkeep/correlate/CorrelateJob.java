@@ -51,7 +51,9 @@ import org.apache.spark.sql.types.StructType;
  * incidents ({@link IncidentGraph}) and writes {@code incidents} and {@code incident_timeline}.
  *
  * <p>Seeds link through the entities that single out an actor: source addresses (a private
- * address only within its account) and temporary (ASIA) access keys, which belong to one session.
+ * address only within its account) and temporary (ASIA) access keys, which belong to one session,
+ * together with the sessions chained to that session in {@code entity_sessions} (the session
+ * that assumed it and those it assumed, one hop each way).
  * Long-term keys and principals do not link: a leaked key is used by its owner and the attacker
  * alike, and only the attacker's addresses tell them apart. Instances and resources do not link
  * either: two attacks on one instance are two incidents, and a bucket is shared by everyone who
@@ -125,6 +127,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     if (hasFindings) {
       seeds.addAll(findingSeeds(lake.read(GuardDutyTable.NAME)));
     }
+    seeds = withSessionChains(lake, seeds, get(ConfKey.CORRELATE_MAX_FANOUT));
     run.progress().info("correlate: %d alerts and %d GuardDuty findings as seeds", alertSeeds,
         seeds.size() - alertSeeds);
     Duration window = Duration.ofMinutes(get(ConfKey.CORRELATE_WINDOW_MINUTES));
@@ -217,6 +220,40 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
           end.isBefore(start) ? start : end, r.getString(3), links);
       out.add(new SeedFacts(seed, "finding", r.getString(0), account, r.getString(5), r.getString(6),
           r.getString(7), remote.isEmpty() ? null : remote.get(0), instance, r.getString(10), r.getString(11)));
+    }
+    return out;
+  }
+
+  /**
+   * The seeds with their temporary keys' session chains added as links (the session that assumed
+   * theirs and the sessions theirs assumed, {@link SessionResolution#chainedKeys}): credentials
+   * that assumed a role and the role session they obtained belong to one actor.
+   */
+  private static List<SeedFacts> withSessionChains(Lake lake, List<SeedFacts> seeds, long maxFanout) {
+    Set<String> keys = new TreeSet<>();
+    for (SeedFacts f : seeds) {
+      for (String l : f.seed().links()) {
+        if (l.startsWith("key:")) {
+          keys.add(l.substring(4));
+        }
+      }
+    }
+    Map<String, Set<String>> chained = SessionResolution.chainedKeys(lake, keys, maxFanout);
+    if (chained.isEmpty()) {
+      return seeds;
+    }
+    List<SeedFacts> out = new ArrayList<>();
+    for (SeedFacts f : seeds) {
+      Set<String> links = new TreeSet<>(f.seed().links());
+      for (String l : f.seed().links()) {
+        if (l.startsWith("key:")) {
+          chained.getOrDefault(l.substring(4), Set.of()).forEach(k -> addKey(links, k));
+        }
+      }
+      IncidentGraph.Seed s = f.seed();
+      out.add(new SeedFacts(new IncidentGraph.Seed(s.id(), s.start(), s.end(), s.severity(), links),
+          f.kind(), f.ref(), f.account(), f.region(), f.principal(), f.key(), f.ip(), f.instance(),
+          f.rule(), f.title()));
     }
     return out;
   }

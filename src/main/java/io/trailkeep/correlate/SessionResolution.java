@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -81,6 +83,42 @@ public final class SessionResolution {
     }
     SourceVersions.record(lake, EntityTables.STATE, Map.of(CloudTrailTable.NAME, version), runId);
     return new Outcome(days.size(), added);
+  }
+
+  /**
+   * For each of {@code keys} (temporary keys), the keys of the sessions chained to it one hop
+   * either way: the session whose key assumed it (when its caller was a session), and the sessions
+   * it assumed. A key that assumed more than {@code maxFanout} sessions is not followed to them
+   * (a hub role that fans out to every account would join unrelated work). Keys not in
+   * {@code entity_sessions} have no entry. Cost: one filtered read of the table, collected.
+   */
+  public static Map<String, Set<String>> chainedKeys(Lake lake, Set<String> keys, long maxFanout) {
+    if (keys.isEmpty() || !lake.exists(EntityTables.SESSIONS)) {
+      return Map.of();
+    }
+    Map<String, Set<String>> out = new TreeMap<>();
+    Map<String, Set<String>> children = new TreeMap<>();
+    for (Row r : lake.read(EntityTables.SESSIONS)
+        .filter(col("access_key_id").isin(keys.toArray()).or(col("issuer_access_key_id").isin(keys.toArray())))
+        .select("access_key_id", "issuer_access_key_id").collectAsList()) {
+      String key = r.getString(0);
+      String caller = r.getString(1);
+      if (caller == null || !caller.startsWith("ASIA")) {
+        continue;
+      }
+      if (keys.contains(key)) {
+        out.computeIfAbsent(key, k -> new TreeSet<>()).add(caller);
+      }
+      if (keys.contains(caller)) {
+        children.computeIfAbsent(caller, k -> new TreeSet<>()).add(key);
+      }
+    }
+    for (Map.Entry<String, Set<String>> c : children.entrySet()) {
+      if (c.getValue().size() <= maxFanout) {
+        out.computeIfAbsent(c.getKey(), k -> new TreeSet<>()).addAll(c.getValue());
+      }
+    }
+    return out;
   }
 
   /** One row per key issued by a successful STS call in {@code ct}, roots not yet resolved. */

@@ -368,45 +368,23 @@ public final class Org {
         default -> { }
       }
     }
-    Principal deploy = new Principal(PrincipalKind.ROLE_SESSION, acct, "deploy-role",
-        "AROA" + Ids.upper(r, 17));
-    deploy.roleName = "deploy-" + acct.name;
-    deploy.sessionName = "ci-deploy";
-    deploy.services.addAll(List.of("cloudformation", "s3", "iam", "lambda", "sts"));
-    deploy.sourceIps.addAll(ci.sourceIps);
-    deploy.userAgent = USER_AGENTS_SDK[3];
-    deploy.startHour = 0;
-    deploy.endHour = 24;
-    deploy.weight = 0.25;
+    Principal deploy = automationRole(acct, "deploy-role", "deploy-" + acct.name, "ci-deploy",
+        List.of("cloudformation", "s3", "iam", "lambda", "sts"), ci.sourceIps, 0, 24, 0.25, r);
     sessions(deploy, 3600, Issuance.ASSUME_ROLE, r);
     deploy.issuer = ci;
     deploy.sourceIdentity = ci.name;
-    Principal release = new Principal(PrincipalKind.ROLE_SESSION, acct, "release-role",
-        "AROA" + Ids.upper(r, 17));
-    release.roleName = "release-" + acct.name;
-    release.sessionName = "ci-release";
-    release.services.addAll(List.of("ecr", "lambda", "s3", "ssm"));
-    release.sourceIps.addAll(ci.sourceIps);
-    release.userAgent = USER_AGENTS_SDK[3];
-    release.startHour = 0;
-    release.endHour = 24;
-    release.weight = 0.2;
+    Principal release = automationRole(acct, "release-role", "release-" + acct.name, "ci-release",
+        List.of("ecr", "lambda", "s3", "ssm"), ci.sourceIps, 0, 24, 0.2, r);
     // chained sessions last at most an hour; each starts ten minutes into a deploy session
     release.sessionSeconds = 3600;
     release.sessionPhase = (deploy.sessionPhase + 600) % 3600;
     release.issuance = Issuance.ASSUME_ROLE;
     release.issuer = deploy;
     release.sourceIdentity = deploy.sourceIdentity;
-    Principal oidc = new Principal(PrincipalKind.ROLE_SESSION, acct, "github-actions",
-        "AROA" + Ids.upper(r, 17));
-    oidc.roleName = "github-actions-" + acct.name;
-    oidc.sessionName = "GitHubActions";
-    oidc.services.addAll(List.of("s3", "ecr", "cloudformation", "sts"));
+    Principal oidc = automationRole(acct, "github-actions", "github-actions-" + acct.name, "GitHubActions",
+        List.of("s3", "ecr", "cloudformation", "sts"), List.of(), 7, 20, 0.2, r);
     oidc.sourceIps.add(publicIp(r, true));
     oidc.userAgent = USER_AGENTS_SDK[2];
-    oidc.startHour = 7;
-    oidc.endHour = 20;
-    oidc.weight = 0.2;
     sessions(oidc, 3600, Issuance.WEB_IDENTITY, r);
     Principal mfaUser = new Principal(PrincipalKind.IAM_USER, acct, person + "-mfa",
         "AIDA" + Ids.upper(r, 17));
@@ -420,6 +398,22 @@ public final class Org {
     mfaUser.mfa = true;
     sessions(mfaUser, 12 * 3600, Issuance.SESSION_TOKEN, r);
     acct.principals.addAll(List.of(deploy, release, oidc, mfaUser));
+  }
+
+  /** A role used by automation (an SDK agent), active from startHour to endHour. */
+  private static Principal automationRole(Account acct, String name, String roleName, String sessionName,
+      List<String> services, List<String> sourceIps, int startHour, int endHour, double weight,
+      SplittableRandom r) {
+    Principal p = new Principal(PrincipalKind.ROLE_SESSION, acct, name, "AROA" + Ids.upper(r, 17));
+    p.roleName = roleName;
+    p.sessionName = sessionName;
+    p.services.addAll(services);
+    p.sourceIps.addAll(sourceIps);
+    p.userAgent = USER_AGENTS_SDK[3];
+    p.startHour = startHour;
+    p.endHour = endHour;
+    p.weight = weight;
+    return p;
   }
 
   /**

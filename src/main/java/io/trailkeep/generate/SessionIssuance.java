@@ -121,21 +121,13 @@ final class SessionIssuance {
       }
       case ASSUME_ROLE -> {
         // the caller: an IAM user's long-term key, or (chaining) the session the issuer holds now
-        Principal caller = p.issuer;
-        s.principal = caller;
-        s.api = catalog.get("sts", "AssumeRole");
-        s.sourceIp = caller.sourceIps.get(0);
-        s.userAgent = caller.userAgent;
+        calledBy(s, p.issuer, "AssumeRole");
         s.requestParametersJson = assume + source + "}";
         s.responseElementsJson = "{" + credentials + assumedRoleUser + source + "}";
         s.resourcesJson = roleResource;
       }
       case FEDERATION_TOKEN -> {
-        Principal broker = p.issuer;
-        s.principal = broker;
-        s.api = catalog.get("sts", "GetFederationToken");
-        s.sourceIp = broker.sourceIps.get(0);
-        s.userAgent = broker.userAgent;
+        calledBy(s, p.issuer, "GetFederationToken");
         s.requestParametersJson = "{\"name\":" + ScenarioSteps.q(p.name) + ",\"durationSeconds\":"
             + p.sessionSeconds + "}";
         s.responseElementsJson = "{" + credentials + ",\"federatedUser\":{\"federatedUserId\":"
@@ -144,10 +136,7 @@ final class SessionIssuance {
         s.resourcesJson = "[]";
       }
       case SESSION_TOKEN -> {
-        s.principal = p.longTerm();
-        s.api = catalog.get("sts", "GetSessionToken");
-        s.sourceIp = p.sourceIps.get(0);
-        s.userAgent = p.userAgent;
+        calledBy(s, p.longTerm(), "GetSessionToken");
         s.requestParametersJson = "{\"durationSeconds\":" + p.sessionSeconds + ",\"serialNumber\":"
             + "\"arn:aws:iam::" + a.id + ":mfa/" + p.name + "\"}";
         s.responseElementsJson = "{" + credentials + "}";
@@ -156,5 +145,13 @@ final class SessionIssuance {
       default -> throw new IllegalStateException("no issuing call for " + p.issuance);
     }
     return records.write(s, r).json;
+  }
+
+  /** The call is made with {@code caller}'s identity, from its first address, with its agent. */
+  private void calledBy(RecordFactory.Spec s, Principal caller, String call) {
+    s.principal = caller;
+    s.api = catalog.get("sts", call);
+    s.sourceIp = caller.sourceIps.get(0);
+    s.userAgent = caller.userAgent;
   }
 }

@@ -11,8 +11,10 @@ import io.trailkeep.generate.Org;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.MaintenanceState;
+import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.EntityTables;
+import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.testing.TestSpark;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -27,6 +29,7 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -132,6 +135,24 @@ class SessionResolutionTest {
         "AssumeRoleWithWebIdentity/WebIdentityUser", "AssumeRole/IAMUser", "GetSessionToken/IAMUser")),
         kinds.toString());
 
+    // session chains one hop each way, as correlate links seeds: the release session's caller is
+    // the deploy session, the deploy session assumed the release session; a hub bound of 0 stops
+    // the way down but not the way up; a session nobody chained from has no entry
+    Org.Account first0 = Org.build(SEED, ACCOUNTS).accounts.get(0);
+    Instant mid = dayStart.plusSeconds(10 * 3600L);
+    String release = named(first0, "release-role").accessKeyAt(mid);
+    Instant releaseIssued = ((Timestamp) byKey.get(release).getAs("valid_from")).toInstant();
+    String deploy = named(first0, "deploy-role").accessKeyAt(releaseIssued);
+    String instance = first0.principals.stream().filter(p -> p.kind == Org.PrincipalKind.INSTANCE)
+        .findFirst().orElseThrow().accessKeyAt(mid);
+    Map<String, Set<String>> chained = SessionResolution.chainedKeys(lake, Set.of(release, deploy, instance), 20);
+    assertEquals(Set.of(deploy), chained.get(release));
+    assertTrue(chained.get(deploy).contains(release), chained.toString());
+    assertTrue(!chained.containsKey(instance), chained.toString());
+    Map<String, Set<String>> bounded = SessionResolution.chainedKeys(lake, Set.of(release, deploy), 0);
+    assertEquals(Set.of(deploy), bounded.get(release));
+    assertTrue(!bounded.containsKey(deploy), bounded.toString());
+
     // a rerun with nothing new reads no day and writes nothing
     long version = MaintenanceState.currentVersion(lake, EntityTables.SESSIONS);
     SessionResolution.Outcome again = SessionResolution.update(lake, "run-2");
@@ -150,5 +171,45 @@ class SessionResolutionTest {
       assertEquals(e.getValue(), after.get(e.getKey()));
     }
     assertChains(after, DAY.plusDays(1));
+
+    // correlate: an alert on the release session and one on the deploy session that assumed it
+    // share no address and no key, yet are one incident through the chain, whose timeline holds
+    // both sessions' events
+    Org.Account a0 = Org.build(SEED, ACCOUNTS).accounts.get(0);
+    Instant at = DAY.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(10 * 3600L + 1800);
+    Org.Principal releaseRole = named(a0, "release-role");
+    String releaseKey = releaseRole.accessKeyAt(at);
+    Instant assumedAt = ((Timestamp) after.get(releaseKey).getAs("valid_from")).toInstant();
+    Org.Principal deployRole = named(a0, "deploy-role");
+    String deployKey = deployRole.accessKeyAt(assumedAt);
+    lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, Map.of());
+    lake.spark().createDataFrame(List.of(
+        alert("a-release", a0.id, releaseKey, at), alert("a-deploy", a0.id, deployKey, assumedAt)),
+        AlertsTable.SCHEMA).write().format("delta").mode("append").save(lake.pathOf(AlertsTable.NAME));
+    CorrelateJob.Result correlated = CorrelateJob.on(lake).execute();
+    assertEquals(1, correlated.incidents(), correlated.toString());
+    // its timeline holds every event of both sessions within the window around the two alerts,
+    // among them the deploy session's AssumeRole call that issued the release session
+    Instant from = (assumedAt.isBefore(at) ? assumedAt : at).minusSeconds(3600);
+    Instant to = (assumedAt.isBefore(at) ? at : assumedAt).plusSeconds(60 + 3600);
+    Set<String> expected = new HashSet<>();
+    for (Row r : lake.read(CloudTrailTable.NAME).filter(col("access_key_id").isin(releaseKey, deployKey)
+        .and(col("eventTime").between(Timestamp.from(from), Timestamp.from(to)))).select("eventID").collectAsList()) {
+      expected.add(r.getString(0));
+    }
+    assertTrue(expected.contains(after.get(releaseKey).<String>getAs("event_id")), "the issuing call is one of them");
+    Set<String> refs = new HashSet<>();
+    for (Row r : lake.read(IncidentTables.TIMELINE).filter(col("source").equalTo("cloudtrail"))
+        .select("ref").collectAsList()) {
+      refs.add(r.getString(0));
+    }
+    assertTrue(refs.containsAll(expected), "missing: " + expected.stream().filter(e -> !refs.contains(e)).toList());
+  }
+
+  private static Row alert(String id, String account, String key, Instant t) {
+    return RowFactory.create(id, "test-rule", 1, "test", "high", "a test alert " + id,
+        List.of(), List.of(), Timestamp.from(t), Timestamp.from(t.plusSeconds(60)), account, "us-east-1",
+        null, key, null, null, List.of(), List.of(), 1L, "run-test", Timestamp.from(t),
+        java.sql.Date.valueOf(t.atZone(ZoneOffset.UTC).toLocalDate()));
   }
 }
