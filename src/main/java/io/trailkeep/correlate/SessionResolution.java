@@ -68,12 +68,10 @@ public final class SessionResolution {
       days.forEach(d -> dates.add(Date.valueOf(d)));
       Dataset<Row> issued = issued(lake.read(CloudTrailTable.NAME)
           .filter(col(CloudTrailTable.PARTITION_COLUMN).isin(dates.toArray())));
-      boolean exists = lake.exists(EntityTables.SESSIONS);
-      if (exists) {
-        issued = issued.join(lake.read(EntityTables.SESSIONS).select("access_key_id"),
-            new String[] {"access_key_id"}, "left_anti");
+      Dataset<Row> known = lake.exists(EntityTables.SESSIONS) ? lake.read(EntityTables.SESSIONS) : null;
+      if (known != null) {
+        issued = issued.join(known.select("access_key_id"), new String[] {"access_key_id"}, "left_anti");
       }
-      Dataset<Row> known = exists ? lake.read(EntityTables.SESSIONS) : null;
       Dataset<Row> rows = withRoots(issued, known).localCheckpoint();
       added = rows.count();
       if (added > 0) {
