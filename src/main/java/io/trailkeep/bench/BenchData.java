@@ -13,19 +13,23 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * The bench's data set: CloudTrail only (8 accounts, no flows or findings), generated once per
- * size under the work directory and reused by later runs. Knows its log files and their gzip size.
+ * The bench's data set: CloudTrail only (8 accounts unless told otherwise, no flows or findings),
+ * generated once per size under the work directory and reused by later runs. Knows its log files and their gzip size.
  */
 record BenchData(Path raw, long requestedEvents, long generatedEvents, List<Path> files, long gzipBytes) {
+  /** Accounts of the default organization. */
+  static final int DEFAULT_ACCOUNTS = 8;
 
   /** Generates the set unless it is cached; reads the file list either way. */
-  static BenchData prepare(Path dir, long events, int days, Progress progress) throws IOException {
-    Path raw = dir.resolve("raw-" + events + "-" + days);
+  static BenchData prepare(Path dir, long events, int days, int accounts, Progress progress)
+      throws IOException {
+    // the default organization keeps the cache names earlier runs wrote
+    Path raw = dir.resolve("raw-" + events + "-" + days + (accounts == DEFAULT_ACCOUNTS ? "" : "-a" + accounts));
     Path count = raw.resolve("generated-events.txt");
     if (!Files.isDirectory(raw.resolve("AWSLogs")) || !Files.isRegularFile(count)) {
       progress.info("bench: generating %d events into %s (cached for later runs)", events, raw);
       Generator.Result g = Generator.with(new Configuration()).raw(raw.toString()).events(events)
-          .days(days).accounts(8).flowRatio(0).findingsPerDay(0).seed(1234)
+          .days(days).accounts(accounts).flowRatio(0).findingsPerDay(0).seed(1234)
           .start(LocalDate.of(2026, 10, 1)).progress(progress).execute();
       Files.writeString(count, String.valueOf(g.events()));
     }

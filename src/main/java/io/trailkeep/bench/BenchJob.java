@@ -37,6 +37,7 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   private final Path dir;
   private long events = 200_000;
   private int days = 3;
+  private int accounts = BenchData.DEFAULT_ACCOUNTS;
   private int repeats = 2;
   private List<Integer> scalingCores = List.of(1, 2);
   private long memoryEvents;
@@ -66,6 +67,15 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   /** Days the data set spans. */
   public BenchJob days(int d) {
     this.days = d;
+    return this;
+  }
+
+  /** Accounts of the generated organization (fewer accounts: fewer, larger files). */
+  public BenchJob accounts(int n) {
+    if (n < 1) {
+      throw new ConfException("the bench organization needs at least 1 account, got " + n);
+    }
+    this.accounts = n;
     return this;
   }
 
@@ -140,7 +150,7 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
 
   @Override
   protected Result run(Run run) throws IOException {
-    BenchData data = BenchData.prepare(dir, events, days, run.progress());
+    BenchData data = BenchData.prepare(dir, events, days, accounts, run.progress());
     int cores = spark.sparkContext().defaultParallelism();
     Map<String, Object> machine = new LinkedHashMap<>();
     machine.put("cores_available", Runtime.getRuntime().availableProcessors());
@@ -152,6 +162,7 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
     Map<String, Object> dataMap = new LinkedHashMap<>();
     dataMap.put("events_requested", data.requestedEvents());
     dataMap.put("events", data.generatedEvents());
+    dataMap.put("accounts", accounts);
     dataMap.put("files", (long) data.files().size());
     dataMap.put("gzip_bytes", data.gzipBytes());
     // every step's lakes live under one scratch folder, removed when the run ends (data sets stay)
@@ -162,17 +173,18 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
       Map<String, Object> ingest = steps.contains("ingest")
           ? IngestStep.run(spark, scratch, data, repeats, run.progress()) : null;
       BenchData memorySet = steps.contains("scaling") && memoryEvents > 0
-          ? BenchData.prepare(dir, memoryEvents, days, run.progress()) : null;
+          ? BenchData.prepare(dir, memoryEvents, days, accounts, run.progress()) : null;
       Map<String, Object> scaling = steps.contains("scaling")
           ? ScalingStep.run(scratch, data, memorySet, scalingCores, repeats, run.progress()) : null;
+      SharedLake shared = new SharedLake(spark, scratch, data, days);
       Map<String, Object> queries = steps.contains("queries")
-          ? QueriesStep.run(spark, scratch, data, days, repeats, run.progress()) : null;
+          ? QueriesStep.run(spark, scratch, data, shared, repeats, run.progress()) : null;
       Map<String, Object> validate = steps.contains("validate")
           ? ValidateStep.run(spark, scratch, data, repeats, run.progress()) : null;
       Map<String, Object> detect = steps.contains("detect")
-          ? DetectStep.run(spark, scratch, data, days, repeats, run.progress()) : null;
+          ? DetectStep.run(shared, days, repeats, run.progress()) : null;
       Map<String, Object> noop = steps.contains("noop")
-          ? FixedCostStep.noop(spark, scratch, data, repeats, run.progress()) : null;
+          ? FixedCostStep.noop(spark, shared, data, repeats, run.progress()) : null;
       Map<String, Object> cold = steps.contains("cold")
           ? FixedCostStep.cold(dir, scratch, run.progress()) : null;
       return new Result(machine, dataMap, parse, ingest,

@@ -7,14 +7,12 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.trailkeep.detect.DetectJob;
-import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.job.Progress;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.DetectTables;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -25,10 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
- * Bench step {@code detect}: every shipped rule over all days of the ingested set (a backfill
+ * Bench step {@code detect}: every shipped rule over all days of the maintained lake ({@link SharedLake}; a backfill
  * from an empty alerts table each repeat: baselines, the tagging pass, thresholds, sequences,
  * query rules, the MERGE), against one plain full scan of the same rows in the same run (every
  * column of every row hashed and summed). The issue's goal is at most 3 times the scan.
@@ -36,10 +33,9 @@ import org.apache.spark.sql.SparkSession;
 final class DetectStep {
   private DetectStep() {}
 
-  static Map<String, Object> run(SparkSession spark, Path dir, BenchData data, int days, int repeats,
-      Progress progress) throws IOException {
-    Lake lake = new Lake(spark, Files.createTempDirectory(dir, "lake-detect").toString());
-    IngestJob.into(lake).raw(data.raw().toString()).sources("cloudtrail").execute();
+  static Map<String, Object> run(SharedLake shared, int days, int repeats, Progress progress)
+      throws IOException {
+    Lake lake = shared.get();
     Dataset<Row> rows = lake.read(CloudTrailTable.NAME);
     Row range = rows.agg(org.apache.spark.sql.functions.min("event_date"),
         org.apache.spark.sql.functions.max("event_date")).first();

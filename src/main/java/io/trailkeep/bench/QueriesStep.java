@@ -7,11 +7,9 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
 
 import io.trailkeep.correlate.ActivityQuery;
-import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.job.Progress;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.ScanReport;
-import io.trailkeep.maintain.MaintainJob;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.storage.AwsLogKeys;
 import java.io.IOException;
@@ -34,24 +32,19 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Bench step {@code queries}: three investigation queries on the maintained lake, against the
+ * Bench step {@code queries}: three investigation queries on the maintained lake ({@link SharedLake}), against the
  * same rows as plain Parquet and against Spark scanning the raw files: latency (best of the
  * repeats, each freshly planned), files and bytes each side read.
  */
 final class QueriesStep {
   private QueriesStep() {}
 
-  static Map<String, Object> run(SparkSession spark, Path dir, BenchData data, int days, int repeats,
-      Progress progress) throws IOException {
-    Path lakeDir = Files.createTempDirectory(dir, "lake-queries");
-    Lake lake = new Lake(spark, lakeDir.toString());
-    IngestJob.into(lake).raw(data.raw().toString()).sources("cloudtrail").execute();
-    // a file size giving the lake several files per day, as a large organization's day has
-    long fileBytes = Math.max(64 * 1024, data.gzipBytes() / Math.max(1, days) / 24);
-    MaintainJob.on(lake).targetFileBytes(fileBytes).execute();
+  static Map<String, Object> run(SparkSession spark, Path dir, BenchData data, SharedLake shared,
+      int repeats, Progress progress) throws IOException {
+    Lake lake = shared.get();
     Dataset<Row> table = lake.read(CloudTrailTable.NAME);
     // the same rows, in the same files order, as plain Parquet partitioned by day
-    Path parquetDir = lakeDir.resolve("parquet-copy");
+    Path parquetDir = Files.createTempDirectory(dir, "parquet-copy").resolve("cloudtrail");
     table.write().partitionBy(CloudTrailTable.PARTITION_COLUMN).parquet(parquetDir.toString());
     ParquetCopy parquet = new ParquetCopy(spark, parquetDir.toString(),
         spark.read().parquet(parquetDir.toString()));

@@ -33,6 +33,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--days", paramLabel = "D", defaultValue = "3", description = "Days spanned (default 3).")
   int days;
 
+  @Option(names = "--accounts", paramLabel = "N", defaultValue = "8",
+      description = "Accounts in the generated organization (default 8); fewer accounts spread the "
+          + "same events over fewer, larger files.")
+  int accounts;
+
   @Option(names = "--repeats", paramLabel = "R", defaultValue = "2",
       description = "Repetitions of each timed step; the best is reported (default 2).")
   int repeats;
@@ -61,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     Path work = Paths.get(Lake.absolute(dir.toString()));
     Files.createDirectories(work);
     try (Sessions.Handle session = CommonOptions.session(conf, "bench")) {
-      BenchJob.Result r = BenchJob.in(session.spark(), work).events(events).days(days)
+      BenchJob.Result r = BenchJob.in(session.spark(), work).events(events).days(days).accounts(accounts)
           .repeats(repeats).scalingCores(scalingCores).memoryEvents(memoryEvents).steps(steps).progress(common.progress()).execute();
       StringBuilder human = new StringBuilder("bench results\n");
       for (Map.Entry<String, Object> e : r.toMap().entrySet()) {
