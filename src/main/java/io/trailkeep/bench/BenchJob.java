@@ -5,16 +5,15 @@ import io.trailkeep.conf.ConfKey;
 import io.trailkeep.job.JobAction;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.json.Json;
+import io.trailkeep.storage.LocalFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -191,19 +190,7 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
           ingest == null ? null : (Double) ingest.get("speedup"), scaling, queries, validate, detect,
           noop, cold, run.seconds());
     } finally {
-      deleteTree(scratch);
-    }
-  }
-
-  /** Deletes a folder and everything under it; a missing folder is fine. */
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
+      LocalFiles.deleteTree(scratch);
     }
   }
 }

@@ -12,6 +12,7 @@ import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.DetectTables;
+import io.trailkeep.storage.LocalFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -44,7 +45,7 @@ final class DetectStep {
     AtomicReference<DetectJob.Result> result = new AtomicReference<>();
     double detect = Timing.best(repeats, () -> {
       for (String t : new String[] {AlertsTable.NAME, DetectTables.BASELINE, DetectTables.STATE}) {
-        BenchJob.deleteTree(Path.of(lake.pathOf(t)));
+        LocalFiles.deleteTree(Path.of(lake.pathOf(t)));
       }
       result.set(DetectJob.on(lake).days(first, last).execute());
     });

@@ -41,6 +41,11 @@ final class GenerateCommand implements Callable<Integer> {
           + "generate.scenarios; see README, Scenario catalog).")
   String scenarios;
 
+  @Option(names = "--scenario-layout", paramLabel = "LAYOUT",
+      description = "spread (one after another across the span, the default) or concurrent (all within "
+          + "six minutes, several in one account).")
+  String scenarioLayout;
+
   @Option(names = "--flow-ratio", paramLabel = "R",
       description = "Flow-log records per CloudTrail event, 0 for none (default 10).")
   String flowRatio;
@@ -58,6 +63,7 @@ final class GenerateCommand implements Callable<Integer> {
     flags.put(ConfKey.GENERATE_START.name(), start);
     flags.put(ConfKey.GENERATE_ACCOUNTS.name(), accounts);
     flags.put(ConfKey.GENERATE_SCENARIOS.name(), scenarios);
+    flags.put(ConfKey.GENERATE_SCENARIO_LAYOUT.name(), scenarioLayout);
     flags.put(ConfKey.GENERATE_FLOW_RATIO.name(), flowRatio);
     flags.put(ConfKey.GENERATE_FLOW_FORMAT.name(), flowFormat);
     TrailkeepConf conf = common.resolve(flags);

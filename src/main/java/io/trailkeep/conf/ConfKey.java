@@ -142,6 +142,10 @@ public final class ConfKey<T> {
   public static final ConfKey<List<String>> GENERATE_SCENARIOS = key("generate.scenarios",
       Types.NAMES, "leaked-access-key", "Comma-separated attack scenarios to inject (README, Scenario "
           + "catalog), all, or none");
+  public static final ConfKey<String> GENERATE_SCENARIO_LAYOUT = key("generate.scenario-layout",
+      Types.choice("spread", "concurrent"), "spread",
+      "When the scenarios happen: spread (one after another across the span) or concurrent (all "
+          + "start within six minutes, 3 hours after the span's middle, several in one account)");
   public static final ConfKey<Double> GENERATE_FLOW_RATIO = key("generate.flow-ratio",
       Types.decimal(0, 1_000_000), "10",
       "VPC flow-log records generated per CloudTrail event (0 = no flow logs)");

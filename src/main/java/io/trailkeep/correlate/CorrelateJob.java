@@ -1,5 +1,6 @@
 package io.trailkeep.correlate;
 
+import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -8,6 +9,8 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -188,7 +191,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       String instance = resource != null && INSTANCE.matcher(resource).matches() ? resource : null;
       Set<String> links = new TreeSet<>();
       addIp(links, r.getString(8), account);
-      addKey(links, r.getString(7));
+      addKey(links, r.getString(7), r.getString(8) == null ? List.of() : List.of(r.getString(8)));
       IncidentGraph.Seed seed = new IncidentGraph.Seed("alert:" + r.getString(0),
           r.getTimestamp(1).toInstant(), r.getTimestamp(2).toInstant(), r.getString(3), links);
       out.add(new SeedFacts(seed, "alert", r.getString(0), account, r.getString(5), r.getString(6),
@@ -212,7 +215,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       for (String ip : remote) {
         addIp(links, ip, account);
       }
-      addKey(links, r.getString(7));
+      addKey(links, r.getString(7), remote);
       String instance = r.getString(9);
       Instant start = r.getTimestamp(1).toInstant();
       Instant end = r.isNullAt(2) ? start : r.getTimestamp(2).toInstant();
@@ -234,7 +237,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     for (SeedFacts f : seeds) {
       for (String l : f.seed().links()) {
         if (l.startsWith("key:")) {
-          keys.add(l.substring(4));
+          keys.add(keyOf(l));
         }
       }
     }
@@ -247,7 +250,9 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       Set<String> links = new TreeSet<>(f.seed().links());
       for (String l : f.seed().links()) {
         if (l.startsWith("key:")) {
-          chained.getOrDefault(l.substring(4), Set.of()).forEach(k -> addKey(links, k));
+          int bar = l.indexOf('|');
+          List<String> from = bar < 0 ? List.of() : List.of(l.substring(bar + 1));
+          chained.getOrDefault(keyOf(l), Set.of()).forEach(k -> addKey(links, k, from));
         }
       }
       IncidentGraph.Seed s = f.seed();
@@ -266,11 +271,33 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     links.add(isPrivate(ip) ? "ip:" + ip + "@" + account : "ip:" + ip);
   }
 
-  /** Temporary keys (one session) link; long-term keys are shared by their owner and any thief. */
-  static void addKey(Set<String> links, String key) {
-    if (key != null && key.startsWith("ASIA")) {
+  /**
+   * Temporary keys (one session) link, as used from each of the seed's addresses
+   * ({@code key:ASIA...|203.0.113.7}): stolen session credentials are used by the thief beside the
+   * owner's own work, so seeds on one session from different addresses are different actors. A
+   * seed without an address links by the bare key ({@code key:ASIA...}), to seeds without one.
+   * Long-term keys are shared by their owner and any thief and never link.
+   */
+  static void addKey(Set<String> links, String key, List<String> addresses) {
+    if (key == null || !key.startsWith("ASIA")) {
+      return;
+    }
+    boolean any = false;
+    for (String a : addresses) {
+      if (a != null && (IPV4.matcher(a).matches() || IPV6.matcher(a).matches())) {
+        links.add("key:" + key + "|" + a);
+        any = true;
+      }
+    }
+    if (!any) {
       links.add("key:" + key);
     }
+  }
+
+  /** The access key of a {@code key:} link, without the address it was used from. */
+  static String keyOf(String link) {
+    int bar = link.indexOf('|');
+    return bar < 0 ? link.substring(4) : link.substring(4, bar);
   }
 
   static boolean isPrivate(String ip) {
@@ -321,7 +348,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       DataTypes.createStructField("value", DataTypes.StringType, false),
       DataTypes.createStructField("scope_account", DataTypes.StringType, true),
       DataTypes.createStructField("t_from", DataTypes.TimestampType, false),
-      DataTypes.createStructField("t_to", DataTypes.TimestampType, false)));
+      DataTypes.createStructField("t_to", DataTypes.TimestampType, false),
+      DataTypes.createStructField("addresses", DataTypes.createArrayType(DataTypes.StringType), false)));
 
   /** The timeline of every incident (not yet computed: a plan over the source tables). */
   private static Dataset<Row> timeline(Lake lake, List<IncidentGraph.Incident> incidents,
@@ -339,21 +367,27 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       first = first == null || from.isBefore(first) ? from : first;
       last = last == null || to.isAfter(last) ? to : last;
       Set<String> seen = new TreeSet<>();
+      List<String> addresses = addresses(inc, common);
       for (IncidentGraph.Seed s : inc.seeds()) {
         SeedFacts f = facts.get(s.id());
-        entities.add(RowFactory.create(inc.id(), f.kind(), f.ref(), null, Timestamp.from(from), Timestamp.from(to)));
+        entities.add(RowFactory.create(inc.id(), f.kind(), f.ref(), null, Timestamp.from(from), Timestamp.from(to),
+            addresses));
         for (String l : s.links()) {
           if (common.contains(l) || !seen.add(l)) {
             continue;
           }
           String kind = l.substring(0, l.indexOf(':'));
-          String value = l.substring(kind.length() + 1);
+          String value = kind.equals("key") ? keyOf(l) : l.substring(kind.length() + 1);
+          if (kind.equals("key") && !seen.add("key-row:" + value)) {
+            continue;
+          }
           String scope = null;
           if (value.contains("@")) {
             scope = value.substring(value.indexOf('@') + 1);
             value = value.substring(0, value.indexOf('@'));
           }
-          entities.add(RowFactory.create(inc.id(), kind, value, scope, Timestamp.from(from), Timestamp.from(to)));
+          entities.add(RowFactory.create(inc.id(), kind, value, scope, Timestamp.from(from), Timestamp.from(to),
+              addresses));
         }
       }
     }
@@ -377,17 +411,24 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       Column scoped = col("scope_account").isNull().or(col("scope_account").equalTo(col("account_id")));
       Dataset<Row> byIp = ct.join(ent.filter(col("kind").equalTo("ip")),
           col("source_ip").equalTo(col("value")).and(scoped).and(inWindow));
+      // a session's events from other addresses are its owner's, not the actor's (stolen session
+      // credentials are used beside the owner's own work); calls AWS services made for the session
+      // carry a service name instead of an address and stay
+      Column actorsUse = size(col("addresses")).equalTo(0).or(array_contains(col("addresses"), col("source_ip")))
+          .or(not(col("source_ip").rlike("^[0-9.]+$|:")));
       Dataset<Row> byKey = ct.join(ent.filter(col("kind").equalTo("key")),
-          col("access_key_id").equalTo(col("value")).and(inWindow));
+          col("access_key_id").equalTo(col("value")).and(inWindow).and(actorsUse));
       // the events an incident's alerts list, wherever they fall
       Column[] keep = columns(CloudTrailTable.SCHEMA.fieldNames(), "incident_id");
       Dataset<Row> events = byIp.select(keep).unionByName(byKey.select(keep));
       if (lake.exists(AlertsTable.NAME)) {
+        // an alert on a principal may list events from several addresses: those from addresses
+        // outside the incident are other actors' (they reach their own incidents through their seeds)
         Dataset<Row> listed = lake.read(AlertsTable.NAME).join(ent.filter(col("kind").equalTo("alert")),
             col("alert_id").equalTo(col("value"))).select(col("incident_id").alias("listed_incident"),
-            explode(col("event_ids")).alias("listed_event"));
+            explode(col("event_ids")).alias("listed_event"), col("addresses"));
         events = events.unionByName(ct.join(broadcast(listed), col("eventID").equalTo(col("listed_event")))
-            .withColumnRenamed("listed_incident", "incident_id").select(keep));
+            .filter(actorsUse).withColumnRenamed("listed_incident", "incident_id").select(keep));
       }
       parts.add(Timeline.cloudtrail(events).dropDuplicates("incident_id", "ref"));
     }
@@ -408,6 +449,19 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       all = all.unionByName(parts.get(i));
     }
     return all;
+  }
+
+  /** The incident's followed addresses (without their account scope), sorted. */
+  private static List<String> addresses(IncidentGraph.Incident inc, Set<String> common) {
+    Set<String> out = new TreeSet<>();
+    for (IncidentGraph.Seed s : inc.seeds()) {
+      for (String l : s.links()) {
+        if (l.startsWith("ip:") && !common.contains(l)) {
+          out.add(l.substring(3).replaceAll("@.*$", ""));
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static Column[] columns(String[] names, String extra) {

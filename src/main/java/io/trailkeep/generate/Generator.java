@@ -66,7 +66,7 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
   @Override
   protected List<ConfKey<?>> keys() {
     return List.of(ConfKey.RAW, ConfKey.GENERATE_SEED, ConfKey.GENERATE_EVENTS, ConfKey.GENERATE_DAYS,
-        ConfKey.GENERATE_START, ConfKey.GENERATE_ACCOUNTS, ConfKey.GENERATE_SCENARIOS,
+        ConfKey.GENERATE_START, ConfKey.GENERATE_ACCOUNTS, ConfKey.GENERATE_SCENARIOS, ConfKey.GENERATE_SCENARIO_LAYOUT,
         ConfKey.GENERATE_FLOW_RATIO, ConfKey.GENERATE_FLOW_FORMAT, ConfKey.GENERATE_FINDINGS_PER_DAY);
   }
 
@@ -100,6 +100,11 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
   /** Scenario names ({@code all} for every one), or an empty list. */
   public Generator scenarios(List<String> names) {
     return set(ConfKey.GENERATE_SCENARIOS, names);
+  }
+
+  /** {@code spread} (the default) or {@code concurrent}: see {@link ConfKey#GENERATE_SCENARIO_LAYOUT}. */
+  public Generator scenarioLayout(String layout) {
+    return set(ConfKey.GENERATE_SCENARIO_LAYOUT, layout);
   }
 
   /** Share of files that repeat one record of the previous file; default 0.002 of records. */
@@ -191,7 +196,8 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
     Map<String, Set<String>> plannedRegions = new HashMap<>();
     for (String name : scenarios) {
       Scenario.Planned p = SCENARIOS.get(name).plan(new Scenario.Context(org, spanStart, spanEnd,
-          records, catalog, findingFactory, new SplittableRandom(seed ^ name.hashCode())));
+          records, catalog, findingFactory, new SplittableRandom(seed ^ name.hashCode()),
+          get(ConfKey.GENERATE_SCENARIO_LAYOUT).equals("concurrent")));
       for (Scenario.Event e : p.events) {
         planned.computeIfAbsent(windowKey(e.accountId, e.region, e.time), k -> new ArrayList<>()).add(e);
         plannedRegions.computeIfAbsent(e.accountId, k -> new TreeSet<>()).add(e.region);

@@ -27,9 +27,12 @@ public interface Scenario {
     final EventCatalog catalog;
     final FindingFactory findings;
     final SplittableRandom random;
+    /** All scenarios within half an hour of each other ({@link ScenarioSteps#at}). */
+    final boolean concurrent;
 
     Context(Org org, Instant spanStart, Instant spanEnd, RecordFactory records, EventCatalog catalog,
-        FindingFactory findings, SplittableRandom random) {
+        FindingFactory findings, SplittableRandom random, boolean concurrent) {
+      this.concurrent = concurrent;
       this.org = org;
       this.spanStart = spanStart;
       this.spanEnd = spanEnd;

@@ -45,10 +45,21 @@ final class ScenarioSteps {
     this.userAgent = userAgent;
   }
 
-  /** The time {@code fraction} of the way through the generated span, on a whole second. */
+  /**
+   * A scenario's start: the time {@code fraction} of the way through the generated span, on a
+   * whole second. In the concurrent layout, fractions 0.30 to 0.85 map into the six minutes from 3
+   * hours after the span's middle ({@link #concurrentStart}), so the scenarios (minutes to an hour
+   * long) run at the same time, several in one account.
+   */
   static Instant at(Scenario.Context c, double fraction) {
     long span = Duration.between(c.spanStart, c.spanEnd).getSeconds();
-    return c.spanStart.plusSeconds((long) (span * fraction)).truncatedTo(ChronoUnit.SECONDS);
+    long offset = c.concurrent ? concurrentStart(span) + (long) ((fraction - 0.30) * 600) : (long) (span * fraction);
+    return c.spanStart.plusSeconds(offset).truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  /** Seconds from the span's start to the concurrent layout's first scenario. */
+  static long concurrentStart(long spanSeconds) {
+    return Math.max(3600, spanSeconds / 2 + 3 * 3600);
   }
 
   /** Account {@code index} of the organization (wrapping when it has fewer). */
@@ -150,7 +161,9 @@ final class ScenarioSteps {
   }
 
   /**
-   * The ground truth: account, region and span, entities, eventIDs per phase and in all, MITRE
+   * The ground truth: account, region and span, entities, eventIDs per phase, the attack's
+   * eventIDs ({@code event_ids}: every phase but {@link #CONTEXT_PHASES}, which go to
+   * {@code context_event_ids}), MITRE
    * ids, findings, flow records, and the rules expected to fire ({@code expected_rules}), those
    * that fire once the lake holds the learning period before the scenario
    * ({@code expected_rules_after_learning}) and, for benign look-alikes, rules that must not fire
@@ -173,8 +186,10 @@ final class ScenarioSteps {
     truth.put("entities", entities);
     truth.put("phases", phases);
     List<String> all = new ArrayList<>();
-    phases.values().forEach(all::addAll);
+    List<String> context = new ArrayList<>();
+    phases.forEach((phase, ids) -> (CONTEXT_PHASES.contains(phase) ? context : all).addAll(ids));
     truth.put("event_ids", all);
+    truth.put("context_event_ids", context);
     truth.put("mitre", mitre);
     truth.put("flow_records", flows.size());
     truth.put("findings", findingIds);
@@ -184,6 +199,12 @@ final class ScenarioSteps {
     truth.put("must_not_fire", mustNotFire);
     return new Scenario.Planned(events, flows, findings, truth);
   }
+
+  /**
+   * Phases that are the victim's own routine work, planned so the rules see the normal
+   * behaviour the attack departs from; not the attacker's events.
+   */
+  static final java.util.Set<String> CONTEXT_PHASES = java.util.Set.of("normal_use");
 
   static String fmt(Instant t) {
     return DateTimeFormatter.ISO_INSTANT.format(t);

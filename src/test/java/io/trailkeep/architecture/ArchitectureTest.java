@@ -46,11 +46,13 @@ class ArchitectureTest {
     LAYER.put("cli", 10);
   }
 
-  /** What generate and bench may use. */
+  /** What generate, bench and evaluate may use. */
   private static final Map<String, List<String>> SIDE = Map.of(
       "generate", List.of("conf", "json", "schema", "spark", "storage", "lake", "job", "integrity"),
       "bench", List.of("conf", "json", "schema", "spark", "storage", "lake", "job", "ingest",
-          "maintain", "integrity", "detect", "correlate", "generate"));
+          "maintain", "integrity", "detect", "correlate", "generate"),
+      "evaluate", List.of("conf", "json", "schema", "spark", "storage", "lake", "job", "ingest", "detect",
+          "correlate", "pipeline", "generate"));
 
   @BeforeAll
   static void load() {

@@ -100,9 +100,12 @@ class IncidentGraphTest {
     CorrelateJob.addIp(links, "AWS Internal", "111122223333");
     CorrelateJob.addIp(links, "ec2.amazonaws.com", "111122223333");
     CorrelateJob.addIp(links, null, "111122223333");
-    CorrelateJob.addKey(links, "ASIAEXAMPLEEXAMPLE01");
-    CorrelateJob.addKey(links, "AKIAEXAMPLEEXAMPLE01");
+    CorrelateJob.addKey(links, "ASIAEXAMPLEEXAMPLE01", List.of());
+    CorrelateJob.addKey(links, "ASIAEXAMPLEEXAMPLE02", List.of("203.0.113.7", "ec2.amazonaws.com", "10.0.1.5"));
+    CorrelateJob.addKey(links, "ASIAEXAMPLEEXAMPLE03", List.of("AWS Internal"));
+    CorrelateJob.addKey(links, "AKIAEXAMPLEEXAMPLE01", List.of("203.0.113.7"));
     assertEquals(Set.of("ip:203.0.113.7", "ip:10.0.1.5@111122223333", "ip:172.20.0.1@444455556666",
-        "key:ASIAEXAMPLEEXAMPLE01"), links);
+        "key:ASIAEXAMPLEEXAMPLE01", "key:ASIAEXAMPLEEXAMPLE02|203.0.113.7", "key:ASIAEXAMPLEEXAMPLE02|10.0.1.5",
+        "key:ASIAEXAMPLEEXAMPLE03"), links);
   }
 }

@@ -1,0 +1,124 @@
+package io.trailkeep.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.trailkeep.json.Json;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.schema.IncidentTables;
+import io.trailkeep.testing.TestSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code evaluate} end to end on a small organization (the README's figures come from the
+ * default two million events): every scenario at once, several overlapping in one account; the
+ * goals met; the per-scenario scores equal to ones recomputed here from the ground-truth files and
+ * the incident tables; a second run reuses the data set and scores the same.
+ */
+class EvaluateCommandTest {
+
+  @Test
+  void concurrentScenariosAreEachOneIncidentAndTheScoresMatchTheTables() throws IOException {
+    Path dir = TestSpark.tempDir("evaluate");
+    String[] args = {"evaluate", "--events", "3000", "--days", "2", "--flow-ratio", "0.2", "--dir", dir.toString(),
+        "--json"};
+    CliTest.Run first = CliTest.run(args);
+    assertEquals(0, first.code, first.out + first.err);
+    JsonNode r = Json.parse(first.lastLine());
+    assertFalse(r.get("data_cached").asBoolean());
+    assertTrue(r.get("goals").get("met").asBoolean(), r.toString());
+    assertEquals(9, r.get("attack_scenarios").asInt(), r.toString());
+    assertEquals(9, r.get("scenarios").size());
+    assertTrue(r.get("incidents").asLong() >= 9, r.toString());
+    assertTrue(first.out.contains("goals met"), first.out);
+
+    // the layout: at least six attacks overlap one moment, and two in one account overlap
+    Path raw = Path.of(r.get("raw").asText());
+    Map<String, JsonNode> truths = new TreeMap<>();
+    try (Stream<Path> files = Files.list(raw.resolve("ground-truth"))) {
+      for (Path f : files.toList()) {
+        truths.put(f.getFileName().toString().replace(".json", ""), Json.parse(Files.readString(f)));
+      }
+    }
+    List<JsonNode> attacks = truths.values().stream().filter(t -> !t.get("benign").asBoolean()).toList();
+    int mostAtOnce = 0;
+    boolean sameAccountOverlap = false;
+    for (JsonNode a : attacks) {
+      // the attacks under way when this one starts
+      Instant t = Instant.parse(a.get("start").asText());
+      int running = 0;
+      for (JsonNode b : attacks) {
+        if (!Instant.parse(b.get("start").asText()).isAfter(t) && !Instant.parse(b.get("end").asText()).isBefore(t)) {
+          running++;
+          sameAccountOverlap |= a != b && a.get("account_id").equals(b.get("account_id"));
+        }
+      }
+      mostAtOnce = Math.max(mostAtOnce, running);
+    }
+    assertTrue(mostAtOnce >= 6, "scenarios overlapping the busiest one: " + mostAtOnce);
+    assertTrue(sameAccountOverlap, "two scenarios of one account overlap");
+
+    // each scenario's score, recomputed from the tables: the incidents holding its events, the
+    // one holding most, its share of the scenario's events and the scenario's share of its events
+    Lake lake = new Lake(TestSpark.get(), r.get("lake").asText());
+    Map<String, Long> incidentEvents = new HashMap<>();
+    for (Row row : lake.read(IncidentTables.INCIDENTS).select("incident_id", "event_count").collectAsList()) {
+      incidentEvents.put(row.getString(0), row.getLong(1));
+    }
+    Map<String, Set<String>> eventIncidents = new HashMap<>();
+    for (Row row : lake.read(IncidentTables.TIMELINE).filter(col("source").equalTo("cloudtrail"))
+        .select("ref", "incident_id").collectAsList()) {
+      eventIncidents.computeIfAbsent(row.getString(0), k -> new HashSet<>()).add(row.getString(1));
+    }
+    Set<String> owners = new HashSet<>();
+    for (JsonNode s : r.get("scenarios")) {
+      JsonNode truth = truths.get(s.get("name").asText());
+      List<String> ids = new ArrayList<>();
+      truth.get("event_ids").forEach(n -> ids.add(n.asText()));
+      Map<String, Integer> hits = new HashMap<>();
+      for (String id : ids) {
+        for (String inc : eventIncidents.getOrDefault(id, Set.of())) {
+          hits.merge(inc, 1, Integer::sum);
+        }
+      }
+      String best = hits.keySet().stream().max((a, b) -> hits.get(a) - hits.get(b) != 0
+          ? hits.get(a) - hits.get(b) : b.compareTo(a)).orElseThrow();
+      assertEquals(hits.size(), s.get("incidents").asInt(), s.toString());
+      assertEquals(best, s.get("incident").asText(), s.toString());
+      assertEquals((double) hits.get(best) / ids.size(), s.get("recall").asDouble(), 1e-9, s.toString());
+      assertEquals((double) hits.get(best) / incidentEvents.get(best), s.get("precision").asDouble(), 1e-9,
+          s.toString());
+      assertEquals(1, hits.size(), s.get("name") + " is spread over incidents: " + hits);
+      assertTrue(owners.add(best), s.get("name") + " shares its incident");
+      assertTrue(s.get("precision").asDouble() >= 0.9 && s.get("recall").asDouble() >= 0.95, s.toString());
+    }
+    JsonNode benign = r.get("benign");
+    assertEquals(1, benign.size());
+    assertTrue(benign.get(0).get("incident").isNull()
+        || !Set.of("high", "critical").contains(benign.get(0).get("severity").asText()), benign.toString());
+
+    // a second run reuses the data set and the lake, and scores the same
+    CliTest.Run second = CliTest.run(args);
+    assertEquals(0, second.code, second.err);
+    JsonNode again = Json.parse(second.lastLine());
+    assertTrue(again.get("data_cached").asBoolean());
+    assertEquals(r.get("scenarios"), again.get("scenarios"));
+    assertEquals(r.get("incidents"), again.get("incidents"));
+  }
+}
