@@ -73,9 +73,9 @@ import org.apache.spark.sql.types.StructType;
  * not rewritten. Cost: the seeds are collected to the driver (a few columns per alert and
  * finding); one aggregation over the seeds' days of CloudTrail's address and principal columns;
  * one pass over the incidents' days of cloudtrail and vpc_flow joined to the (broadcast)
- * incident entities. First it brings {@code entity_sessions} up to date ({@link SessionResolution}).
- * Side effects: incidents, incident_timeline (overwritten when changed), entity_sessions and
- * entity_state (appended), run_history.
+ * incident entities. First it brings the entity tables up to date ({@link EntityResolution}).
+ * Side effects: incidents, incident_timeline (overwritten when changed), entity_sessions,
+ * entity_interfaces, entity_identities and entity_state, run_history.
  */
 public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Result> {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -119,9 +119,10 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       throw new ConfException("the lake under " + lake.root()
           + " has no alerts and no guardduty_findings; run 'trailkeep detect' (and ingest GuardDuty) first");
     }
-    SessionResolution.Outcome sessions = SessionResolution.update(lake, run.runId());
-    run.progress().info("correlate: %d sessions added to %s from %d changed days", sessions.sessionsAdded(),
-        EntityTables.SESSIONS, sessions.daysRead());
+    EntityResolution.Outcome sessions = EntityResolution.update(lake, run.runId());
+    run.progress().info("correlate: entity tables updated from %d changed cloudtrail and %d vpc_flow days: "
+        + "%d sessions added, %d interface facts and %d identity rows recomputed", sessions.cloudtrailDays(),
+        sessions.flowDays(), sessions.sessionsAdded(), sessions.interfaceFacts(), sessions.identityRows());
     List<SeedFacts> seeds = new ArrayList<>();
     if (hasAlerts) {
       seeds.addAll(alertSeeds(lake.read(AlertsTable.NAME)));

@@ -9,8 +9,6 @@ import static org.apache.spark.sql.functions.to_timestamp;
 import static org.apache.spark.sql.functions.when;
 
 import io.trailkeep.lake.Lake;
-import io.trailkeep.lake.MaintenanceState;
-import io.trailkeep.lake.SourceVersions;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.EntityTables;
 import java.sql.Date;
@@ -37,11 +35,11 @@ import org.apache.spark.sql.expressions.Window;
  * ({@code root_type}, {@code root_arn}: an IAM user, a SAML or web identity, an AWS service) with
  * the number of hops ({@code chain_depth}, 0 when the caller is that identity).
  *
- * <p>Incremental: reads only the days of {@code cloudtrail} with new rows since the version
- * recorded in {@code entity_state}, and appends only keys not yet in the table, so a rerun writes
- * nothing. A key is issued once, so a row never changes. Cost: one scan of the changed days'
+ * <p>Incremental ({@link EntityResolution}): reads only the days of {@code cloudtrail} with new rows
+ * since the version recorded in {@code entity_state}, and appends only keys not yet in the table,
+ * so a rerun writes nothing. A key is issued once, so a row never changes. Cost: one scan of the changed days'
  * STS calls (a filter on eventName), {@value #MAX_CHAIN} small joins; side effects: appends to
- * {@code entity_sessions} and {@code entity_state}.
+ * {@code entity_sessions}.
  */
 public final class SessionResolution {
   /** Role chains longer than this are cut there (AWS allows chaining, each hop at most an hour). */
@@ -51,36 +49,27 @@ public final class SessionResolution {
 
   private SessionResolution() {}
 
-  /** What one update did. */
-  public record Outcome(int daysRead, long sessionsAdded) {}
-
-  /** Adds the sessions issued on the days of {@code cloudtrail} that changed since the last update. */
-  public static Outcome update(Lake lake, String runId) {
-    if (!lake.exists(CloudTrailTable.NAME)) {
-      return new Outcome(0, 0);
+  /**
+   * Appends the sessions issued on {@code days} of {@code cloudtrail} that the table does not hold
+   * yet; returns how many. Called by {@link EntityResolution#update}, which knows the changed days.
+   */
+  static long addSessions(Lake lake, List<Date> days) {
+    if (days.isEmpty()) {
+      return 0;
     }
-    long version = MaintenanceState.currentVersion(lake, CloudTrailTable.NAME);
-    Set<String> days = MaintenanceState.dataChangedPartitions(lake, CloudTrailTable.NAME,
-        SourceVersions.last(lake, EntityTables.STATE, CloudTrailTable.NAME));
-    long added = 0;
-    if (!days.isEmpty()) {
-      List<Date> dates = new ArrayList<>();
-      days.forEach(d -> dates.add(Date.valueOf(d)));
-      Dataset<Row> issued = issued(lake.read(CloudTrailTable.NAME)
-          .filter(col(CloudTrailTable.PARTITION_COLUMN).isin(dates.toArray())));
-      Dataset<Row> known = lake.exists(EntityTables.SESSIONS) ? lake.read(EntityTables.SESSIONS) : null;
-      if (known != null) {
-        issued = issued.join(known.select("access_key_id"), new String[] {"access_key_id"}, "left_anti");
-      }
-      Dataset<Row> rows = withRoots(issued, known).localCheckpoint();
-      added = rows.count();
-      if (added > 0) {
-        lake.ensure(EntityTables.SESSIONS, EntityTables.SESSIONS_SCHEMA, null, Map.of());
-        rows.select(names()).write().format("delta").mode("append").save(lake.pathOf(EntityTables.SESSIONS));
-      }
+    Dataset<Row> issued = issued(lake.read(CloudTrailTable.NAME)
+        .filter(col(CloudTrailTable.PARTITION_COLUMN).isin(days.toArray())));
+    Dataset<Row> known = lake.exists(EntityTables.SESSIONS) ? lake.read(EntityTables.SESSIONS) : null;
+    if (known != null) {
+      issued = issued.join(known.select("access_key_id"), new String[] {"access_key_id"}, "left_anti");
     }
-    SourceVersions.record(lake, EntityTables.STATE, Map.of(CloudTrailTable.NAME, version), runId);
-    return new Outcome(days.size(), added);
+    Dataset<Row> rows = withRoots(issued, known).localCheckpoint();
+    long added = rows.count();
+    if (added > 0) {
+      lake.ensure(EntityTables.SESSIONS, EntityTables.SESSIONS_SCHEMA, null, Map.of());
+      rows.select(names()).write().format("delta").mode("append").save(lake.pathOf(EntityTables.SESSIONS));
+    }
+    return added;
   }
 
   /**

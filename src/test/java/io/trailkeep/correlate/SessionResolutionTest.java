@@ -106,7 +106,7 @@ class SessionResolutionTest {
     Lake lake = new Lake(TestSpark.get(), dir.resolve("lake").toString());
     IngestJob.into(lake).raw(raw.toString()).sources("cloudtrail").execute();
 
-    SessionResolution.Outcome first = SessionResolution.update(lake, "run-1");
+    EntityResolution.Outcome first = EntityResolution.update(lake, "run-1");
     assertTrue(first.sessionsAdded() > 0, first.toString());
     Map<String, Row> byKey = sessions(lake);
     assertEquals(first.sessionsAdded(), byKey.size());
@@ -155,16 +155,16 @@ class SessionResolutionTest {
 
     // a rerun with nothing new reads no day and writes nothing
     long version = MaintenanceState.currentVersion(lake, EntityTables.SESSIONS);
-    SessionResolution.Outcome again = SessionResolution.update(lake, "run-2");
-    assertEquals(new SessionResolution.Outcome(0, 0), again);
+    EntityResolution.Outcome again = EntityResolution.update(lake, "run-2");
+    assertEquals(new EntityResolution.Outcome(0, 0, 0, 0, 0), again);
     assertEquals(version, MaintenanceState.currentVersion(lake, EntityTables.SESSIONS));
 
     // the next day arrives: its sessions are added, chains reach back into the first day's
     // sessions, and no row of the first run changes
     generate(raw, DAY.plusDays(1));
     IngestJob.into(lake).raw(raw.toString()).sources("cloudtrail").execute();
-    SessionResolution.Outcome next = SessionResolution.update(lake, "run-3");
-    assertTrue(next.sessionsAdded() > 0 && next.daysRead() >= 1, next.toString());
+    EntityResolution.Outcome next = EntityResolution.update(lake, "run-3");
+    assertTrue(next.sessionsAdded() > 0 && next.cloudtrailDays() >= 1, next.toString());
     Map<String, Row> after = sessions(lake);
     assertEquals(byKey.size() + next.sessionsAdded(), after.size());
     for (Map.Entry<String, Row> e : byKey.entrySet()) {

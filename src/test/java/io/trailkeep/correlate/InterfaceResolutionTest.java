@@ -1,0 +1,125 @@
+package io.trailkeep.correlate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trailkeep.ingest.IngestJob;
+import io.trailkeep.lake.Lake;
+import io.trailkeep.schema.EntityTables;
+import io.trailkeep.testing.Fixtures;
+import io.trailkeep.testing.TestSpark;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * entity_interfaces from the EC2 calls of one day and the flow logs of that day: an Elastic IP
+ * that moves from one instance to another, a private address reused by a new interface, and the
+ * interfaces' own addresses as their flow records show them; {@link InterfaceResolution#resolve}
+ * answers whose an address was at each moment; a rerun with nothing new writes nothing.
+ */
+class InterfaceResolutionTest {
+  private static final String A = Fixtures.ACCOUNT;
+
+  private static String call(String id, String time, String name, String request, String response) {
+    return Fixtures.record(id, time, name).replace("\"readOnly\":true", "\"readOnly\":false")
+        .replace("\"requestParameters\":{\"maxResults\":5}", "\"requestParameters\":" + request)
+        .replace("\"responseElements\":null", "\"responseElements\":" + response);
+  }
+
+  @Test
+  void addressesResolveToTheInstanceAndInterfaceTheyBelongedToAtEachTime() {
+    Path raw = TestSpark.tempDir("interfaces-raw");
+    List<String> calls = List.of(
+        call("e1", "2026-03-05T10:00:00Z", "RunInstances", "{\"instanceType\":\"t3.micro\"}",
+            "{\"instancesSet\":{\"items\":[{\"instanceId\":\"i-0aaa\",\"privateIpAddress\":\"10.0.0.5\","
+                + "\"networkInterfaceSet\":{\"items\":[{\"networkInterfaceId\":\"eni-0aaa\","
+                + "\"privateIpAddress\":\"10.0.0.5\"}]}},{\"instanceId\":\"i-0bbb\",\"privateIpAddress\":\"10.0.0.6\","
+                + "\"networkInterfaceSet\":{\"items\":[{\"networkInterfaceId\":\"eni-0bbb\","
+                + "\"privateIpAddress\":\"10.0.0.6\"}]}}]}}"),
+        call("e2", "2026-03-05T10:30:00Z", "AllocateAddress", "{\"domain\":\"vpc\"}",
+            "{\"allocationId\":\"eipalloc-01\",\"publicIp\":\"203.0.113.50\",\"domain\":\"vpc\"}"),
+        call("e3", "2026-03-05T11:00:00Z", "AssociateAddress", "{\"allocationId\":\"eipalloc-01\",\"instanceId\":\"i-0aaa\"}",
+            "{\"associationId\":\"eipassoc-01\",\"_return\":true}"),
+        call("e4", "2026-03-05T13:00:00Z", "DisassociateAddress", "{\"associationId\":\"eipassoc-01\"}",
+            "{\"_return\":true}"),
+        call("e5", "2026-03-05T14:00:00Z", "AssociateAddress",
+            "{\"publicIp\":\"203.0.113.50\",\"networkInterfaceId\":\"eni-0bbb\"}",
+            "{\"associationId\":\"eipassoc-02\",\"_return\":true}"),
+        call("e6", "2026-03-05T16:00:00Z", "CreateNetworkInterface", "{\"subnetId\":\"subnet-01\"}",
+            "{\"networkInterface\":{\"networkInterfaceId\":\"eni-0ccc\",\"privateIpAddress\":\"10.0.0.5\"}}"),
+        call("e7", "2026-03-05T16:05:00Z", "AttachNetworkInterface",
+            "{\"networkInterfaceId\":\"eni-0ccc\",\"instanceId\":\"i-0ccc\",\"deviceIndex\":1}",
+            "{\"attachmentId\":\"eni-attach-01\"}"),
+        // failed calls state nothing
+        call("e8", "2026-03-05T17:00:00Z", "AssociateAddress", "{\"publicIp\":\"203.0.113.99\",\"instanceId\":\"i-0aaa\"}",
+            "null").replace("\"eventCategory\"", "\"errorCode\":\"InvalidAddress.NotFound\",\"eventCategory\""));
+    Fixtures.writeGzip(raw, Fixtures.logKey(A, Fixtures.REGION, "20260305T1805Z", "ifc1"), Fixtures.body(calls));
+    // flow records: eni-0bbb's egress and ingress (custom format with the direction and the
+    // instance), eni-0ddd in the default format, whose own address is the one in most records
+    String custom = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+        + "action log-status instance-id flow-direction\n"
+        + "5 " + A + " eni-0bbb 10.0.0.6 198.51.100.1 40000 443 6 10 800 1772704800 1772704860 ACCEPT OK i-0bbb egress\n"
+        + "5 " + A + " eni-0bbb 198.51.100.2 10.0.0.6 50000 22 6 3 180 1772708400 1772708460 REJECT OK i-0bbb ingress\n";
+    String plain = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+        + "action log-status\n"
+        + "2 " + A + " eni-0ddd 10.0.1.9 198.51.100.1 40001 443 6 10 800 1772704800 1772704860 ACCEPT OK\n"
+        + "2 " + A + " eni-0ddd 198.51.100.3 10.0.1.9 50001 80 6 3 180 1772704900 1772704960 ACCEPT OK\n"
+        + "2 " + A + " eni-0ddd 10.0.1.9 198.51.100.4 40002 443 6 3 180 1772705000 1772705060 ACCEPT OK\n";
+    String flowDir = "AWSLogs/" + A + "/vpcflowlogs/us-east-1/2026/03/05/";
+    Fixtures.writeGzip(raw, flowDir + A + "_vpcflowlogs_us-east-1_fl-0001_20260305T1000Z_aa01.log.gz", custom);
+    Fixtures.writeGzip(raw, flowDir + A + "_vpcflowlogs_us-east-1_fl-0002_20260305T1000Z_aa02.log.gz", plain);
+    Lake lake = new Lake(TestSpark.get(), TestSpark.tempDir("interfaces-lake").toString());
+    IngestJob.into(lake).raw(raw.toString()).execute();
+
+    EntityResolution.Outcome first = EntityResolution.update(lake, "run-1");
+    assertEquals(1, first.cloudtrailDays());
+    assertEquals(1, first.flowDays());
+    Set<String> facts = new TreeSet<>();
+    for (Row r : lake.read(EntityTables.INTERFACES).select("instance_id", "interface_id", "private_ip", "public_ip",
+        "evidence", "first_seen", "event_id").collectAsList()) {
+      List<String> v = new ArrayList<>();
+      for (int i = 0; i < r.length(); i++) {
+        v.add(String.valueOf(r.get(i) instanceof java.sql.Timestamp t ? t.toInstant() : r.get(i)));
+      }
+      facts.add(String.join(" ", v));
+    }
+    assertEquals(new TreeSet<>(List.of(
+        "i-0aaa eni-0aaa 10.0.0.5 null RunInstances 2026-03-05T10:00:00Z e1",
+        "i-0bbb eni-0bbb 10.0.0.6 null RunInstances 2026-03-05T10:00:00Z e1",
+        "i-0aaa null null 203.0.113.50 AssociateAddress 2026-03-05T11:00:00Z e3",
+        "null null null 203.0.113.50 DisassociateAddress 2026-03-05T13:00:00Z e4",
+        "null eni-0bbb null 203.0.113.50 AssociateAddress 2026-03-05T14:00:00Z e5",
+        "null eni-0ccc 10.0.0.5 null CreateNetworkInterface 2026-03-05T16:00:00Z e6",
+        "i-0ccc eni-0ccc null null AttachNetworkInterface 2026-03-05T16:05:00Z e7",
+        "i-0bbb eni-0bbb 10.0.0.6 null vpc_flow 2026-03-05T10:00:00Z null",
+        "null eni-0ddd 10.0.1.9 null vpc_flow 2026-03-05T10:00:00Z null")), facts);
+
+    assertEquals(Optional.empty(), InterfaceResolution.resolve(lake, A, "203.0.113.50", at("10:45")));
+    assertEquals("i-0aaa", InterfaceResolution.resolve(lake, A, "203.0.113.50", at("12:00")).orElseThrow().instanceId());
+    assertTrue(InterfaceResolution.resolve(lake, A, "203.0.113.50", at("13:30")).orElseThrow().released());
+    InterfaceResolution.Binding later = InterfaceResolution.resolve(lake, A, "203.0.113.50", at("15:00")).orElseThrow();
+    assertEquals("eni-0bbb", later.interfaceId());
+    assertFalse(later.released());
+    assertEquals("eni-0aaa", InterfaceResolution.resolve(lake, A, "10.0.0.5", at("12:00")).orElseThrow().interfaceId());
+    assertEquals("eni-0ccc", InterfaceResolution.resolve(lake, A, "10.0.0.5", at("17:00")).orElseThrow().interfaceId());
+    assertEquals("eni-0ddd", InterfaceResolution.resolve(lake, A, "10.0.1.9", at("11:00")).orElseThrow().interfaceId());
+    assertEquals(Optional.empty(), InterfaceResolution.resolve(lake, "444455556666", "10.0.0.5", at("12:00")));
+
+    // nothing new: nothing read, nothing written
+    long version = io.trailkeep.lake.MaintenanceState.currentVersion(lake, EntityTables.INTERFACES);
+    assertEquals(new EntityResolution.Outcome(0, 0, 0, 0, 0), EntityResolution.update(lake, "run-2"));
+    assertEquals(version, io.trailkeep.lake.MaintenanceState.currentVersion(lake, EntityTables.INTERFACES));
+  }
+
+  private static Instant at(String hhmm) {
+    return Instant.parse("2026-03-05T" + hhmm + ":00Z");
+  }
+}
