@@ -98,6 +98,61 @@ class SessionResolutionTest {
     }
   }
 
+  /**
+   * entity_identities against the generator's principals: each that acted is there, as the
+   * identity its kind implies (the IAM user itself, the Identity Center user its session is named
+   * after, the CI user behind the chained release role, the EC2 service behind an instance role).
+   */
+  private static void assertIdentities(Lake lake) {
+    Map<String, Set<String>> byPrincipal = new HashMap<>();
+    for (Row r : lake.read(EntityTables.IDENTITIES).collectAsList()) {
+      byPrincipal.computeIfAbsent(r.<String>getAs("principal_arn"), k -> new HashSet<>())
+          .add(r.<String>getAs("identity_kind") + " " + r.<String>getAs("identity"));
+    }
+    int checked = 0;
+    for (Org.Account a : Org.build(SEED, ACCOUNTS).accounts) {
+      for (Org.Principal p : a.principals) {
+        String expected;
+        String arn;
+        switch (p.kind) {
+          case IAM_USER -> {
+            arn = "arn:aws:iam::" + a.id + ":user/" + p.name;
+            expected = "iam-user " + arn;
+          }
+          case SSO_USER -> {
+            arn = null;
+            expected = "identity-center " + p.sessionName;
+          }
+          case INSTANCE -> {
+            arn = "arn:aws:iam::" + a.id + ":role/" + p.roleName;
+            expected = "aws-service ec2.amazonaws.com";
+          }
+          default -> {
+            continue;
+          }
+        }
+        if (arn == null) {
+          // an Identity Center user acts through its permission set's role
+          boolean found = byPrincipal.values().stream().anyMatch(v -> v.contains(expected));
+          assertTrue(found, "the Identity Center user " + p.sessionName + " in " + a.id);
+        } else if (byPrincipal.containsKey(arn)) {
+          assertTrue(byPrincipal.get(arn).contains(expected), arn + ": " + byPrincipal.get(arn));
+        } else {
+          continue;
+        }
+        checked++;
+      }
+      String release = "arn:aws:iam::" + a.id + ":role/" + named(a, "release-role").roleName;
+      // its sessions are the CI user's; one that began before the lake's first day has no issuing
+      // call in the lake and stays an unresolved chain under its session name
+      String ci = "iam-user arn:aws:iam::" + a.id + ":user/ci-deployer";
+      assertTrue(byPrincipal.get(release).contains(ci), byPrincipal.get(release).toString());
+      assertTrue(Set.of(ci, "role-chain ci-release").containsAll(byPrincipal.get(release)),
+          byPrincipal.get(release).toString());
+    }
+    assertTrue(checked > 10, "principals checked: " + checked);
+  }
+
   @Test
   void keysResolveToSessionsRolesAndTheIdentityThatStartedTheirChain() {
     Path dir = TestSpark.tempDir("sessions");
@@ -111,6 +166,7 @@ class SessionResolutionTest {
     Map<String, Row> byKey = sessions(lake);
     assertEquals(first.sessionsAdded(), byKey.size());
     assertChains(byKey, DAY);
+    assertIdentities(lake);
 
     // every temporary key the day's events use, from a session that began that day, is resolved
     // to the session those events name, valid from their creation date
