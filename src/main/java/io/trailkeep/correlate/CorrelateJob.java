@@ -355,6 +355,13 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   /** The timeline of every incident (not yet computed: a plan over the source tables). */
   private static Dataset<Row> timeline(Lake lake, List<IncidentGraph.Incident> incidents,
       Map<String, SeedFacts> facts, Duration window, Set<String> common) {
+    Set<String> instances = new TreeSet<>();
+    for (IncidentGraph.Incident inc : incidents) {
+      for (IncidentGraph.Seed s : inc.seeds()) {
+        addNonNull(instances, facts.get(s.id()).instance());
+      }
+    }
+    Map<String, Set<String>> interfaces = InterfaceResolution.interfacesOf(lake, instances);
     List<Row> entities = new ArrayList<>();
     Instant first = null;
     Instant last = null;
@@ -371,6 +378,12 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       List<String> addresses = addresses(inc, common);
       for (IncidentGraph.Seed s : inc.seeds()) {
         SeedFacts f = facts.get(s.id());
+        for (String eni : f.instance() == null ? Set.<String>of() : interfaces.getOrDefault(f.instance(), Set.of())) {
+          if (seen.add("eni:" + eni)) {
+            entities.add(RowFactory.create(inc.id(), "eni", eni, f.account(), Timestamp.from(from), Timestamp.from(to),
+                addresses));
+          }
+        }
         entities.add(RowFactory.create(inc.id(), f.kind(), f.ref(), null, Timestamp.from(from), Timestamp.from(to),
             addresses));
         for (String l : s.links()) {
@@ -441,8 +454,12 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       Dataset<Row> ips = ent.filter(col("kind").equalTo("ip"));
       Dataset<Row> src = fl.join(ips, col("srcaddr").equalTo(col("value")).and(scoped).and(inWindow));
       Dataset<Row> dst = fl.join(ips, col("dstaddr").equalTo(col("value")).and(scoped).and(inWindow));
+      // the network interfaces of the incident's instances (entity_interfaces): what they sent and
+      // received, whatever the peer
+      Dataset<Row> onEni = fl.join(ent.filter(col("kind").equalTo("eni")),
+          col("interface_id").equalTo(col("value")).and(inWindow));
       Column[] keep = columns(VpcFlowTable.SCHEMA.fieldNames(), "incident_id");
-      parts.add(Timeline.flows(src.select(keep).unionByName(dst.select(keep))
+      parts.add(Timeline.flows(src.select(keep).unionByName(dst.select(keep)).unionByName(onEni.select(keep))
           .dropDuplicates("incident_id", VpcFlowTable.HASH_COLUMN)));
     }
     Dataset<Row> all = parts.get(0);

@@ -51,7 +51,9 @@ final class CryptoMiningScenario implements Scenario {
             + "\"toPort\":22,\"groups\":{},\"ipRanges\":{\"items\":[{\"cidrIp\":\"0.0.0.0/0\"}]},"
             + "\"ipv6Ranges\":{},\"prefixListIds\":{}}]}}");
     s.call("impact", key, home, t.plusSeconds(90), "ec2:RunInstances", runInstances("p3.2xlarge", 4, group),
-        "{\"instancesSet\":{\"items\":[{\"instanceId\":\"" + miner.id + "\",\"instanceType\":\"p3.2xlarge\"}]}}",
+        "{\"instancesSet\":{\"items\":[{\"instanceId\":\"" + miner.id + "\",\"instanceType\":\"p3.2xlarge\","
+            + "\"privateIpAddress\":\"" + miner.privateIp + "\",\"networkInterfaceSet\":{\"items\":[{"
+            + "\"networkInterfaceId\":\"" + miner.eni + "\",\"privateIpAddress\":\"" + miner.privateIp + "\"}]}}]}}",
         null);
     int n = 0;
     for (String region : UNUSED_REGIONS) {

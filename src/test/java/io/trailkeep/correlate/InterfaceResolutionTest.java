@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.trailkeep.ingest.IngestJob;
+import io.trailkeep.schema.AlertsTable;
+import io.trailkeep.schema.IncidentTables;
+import java.sql.Timestamp;
+import org.apache.spark.sql.RowFactory;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.EntityTables;
 import io.trailkeep.testing.Fixtures;
@@ -39,35 +45,35 @@ class InterfaceResolutionTest {
     Path raw = TestSpark.tempDir("interfaces-raw");
     List<String> calls = List.of(
         call("e1", "2026-03-05T10:00:00Z", "RunInstances", "{\"instanceType\":\"t3.micro\"}",
-            "{\"instancesSet\":{\"items\":[{\"instanceId\":\"i-0aaa\",\"privateIpAddress\":\"10.0.0.5\","
-                + "\"networkInterfaceSet\":{\"items\":[{\"networkInterfaceId\":\"eni-0aaa\","
-                + "\"privateIpAddress\":\"10.0.0.5\"}]}},{\"instanceId\":\"i-0bbb\",\"privateIpAddress\":\"10.0.0.6\","
-                + "\"networkInterfaceSet\":{\"items\":[{\"networkInterfaceId\":\"eni-0bbb\","
+            "{\"instancesSet\":{\"items\":[{\"instanceId\":\"i-0aaa0000000000000\",\"privateIpAddress\":\"10.0.0.5\","
+                + "\"networkInterfaceSet\":{\"items\":[{\"networkInterfaceId\":\"eni-0aaa0000000000000\","
+                + "\"privateIpAddress\":\"10.0.0.5\"}]}},{\"instanceId\":\"i-0bbb0000000000000\",\"privateIpAddress\":\"10.0.0.6\","
+                + "\"networkInterfaceSet\":{\"items\":[{\"networkInterfaceId\":\"eni-0bbb0000000000000\","
                 + "\"privateIpAddress\":\"10.0.0.6\"}]}}]}}"),
         call("e2", "2026-03-05T10:30:00Z", "AllocateAddress", "{\"domain\":\"vpc\"}",
             "{\"allocationId\":\"eipalloc-01\",\"publicIp\":\"203.0.113.50\",\"domain\":\"vpc\"}"),
-        call("e3", "2026-03-05T11:00:00Z", "AssociateAddress", "{\"allocationId\":\"eipalloc-01\",\"instanceId\":\"i-0aaa\"}",
+        call("e3", "2026-03-05T11:00:00Z", "AssociateAddress", "{\"allocationId\":\"eipalloc-01\",\"instanceId\":\"i-0aaa0000000000000\"}",
             "{\"associationId\":\"eipassoc-01\",\"_return\":true}"),
         call("e4", "2026-03-05T13:00:00Z", "DisassociateAddress", "{\"associationId\":\"eipassoc-01\"}",
             "{\"_return\":true}"),
         call("e5", "2026-03-05T14:00:00Z", "AssociateAddress",
-            "{\"publicIp\":\"203.0.113.50\",\"networkInterfaceId\":\"eni-0bbb\"}",
+            "{\"publicIp\":\"203.0.113.50\",\"networkInterfaceId\":\"eni-0bbb0000000000000\"}",
             "{\"associationId\":\"eipassoc-02\",\"_return\":true}"),
         call("e6", "2026-03-05T16:00:00Z", "CreateNetworkInterface", "{\"subnetId\":\"subnet-01\"}",
-            "{\"networkInterface\":{\"networkInterfaceId\":\"eni-0ccc\",\"privateIpAddress\":\"10.0.0.5\"}}"),
+            "{\"networkInterface\":{\"networkInterfaceId\":\"eni-0ccc0000000000000\",\"privateIpAddress\":\"10.0.0.5\"}}"),
         call("e7", "2026-03-05T16:05:00Z", "AttachNetworkInterface",
-            "{\"networkInterfaceId\":\"eni-0ccc\",\"instanceId\":\"i-0ccc\",\"deviceIndex\":1}",
+            "{\"networkInterfaceId\":\"eni-0ccc0000000000000\",\"instanceId\":\"i-0ccc0000000000000\",\"deviceIndex\":1}",
             "{\"attachmentId\":\"eni-attach-01\"}"),
         // failed calls state nothing
-        call("e8", "2026-03-05T17:00:00Z", "AssociateAddress", "{\"publicIp\":\"203.0.113.99\",\"instanceId\":\"i-0aaa\"}",
+        call("e8", "2026-03-05T17:00:00Z", "AssociateAddress", "{\"publicIp\":\"203.0.113.99\",\"instanceId\":\"i-0aaa0000000000000\"}",
             "null").replace("\"eventCategory\"", "\"errorCode\":\"InvalidAddress.NotFound\",\"eventCategory\""));
     Fixtures.writeGzip(raw, Fixtures.logKey(A, Fixtures.REGION, "20260305T1805Z", "ifc1"), Fixtures.body(calls));
-    // flow records: eni-0bbb's egress and ingress (custom format with the direction and the
+    // flow records: eni-0bbb0000000000000's egress and ingress (custom format with the direction and the
     // instance), eni-0ddd in the default format, whose own address is the one in most records
     String custom = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
         + "action log-status instance-id flow-direction\n"
-        + "5 " + A + " eni-0bbb 10.0.0.6 198.51.100.1 40000 443 6 10 800 1772704800 1772704860 ACCEPT OK i-0bbb egress\n"
-        + "5 " + A + " eni-0bbb 198.51.100.2 10.0.0.6 50000 22 6 3 180 1772708400 1772708460 REJECT OK i-0bbb ingress\n";
+        + "5 " + A + " eni-0bbb0000000000000 10.0.0.6 198.51.100.1 40000 443 6 10 800 1772704800 1772704860 ACCEPT OK i-0bbb0000000000000 egress\n"
+        + "5 " + A + " eni-0bbb0000000000000 198.51.100.2 10.0.0.6 50000 22 6 3 180 1772708400 1772708460 REJECT OK i-0bbb0000000000000 ingress\n";
     String plain = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
         + "action log-status\n"
         + "2 " + A + " eni-0ddd 10.0.1.9 198.51.100.1 40001 443 6 10 800 1772704800 1772704860 ACCEPT OK\n"
@@ -92,24 +98,24 @@ class InterfaceResolutionTest {
       facts.add(String.join(" ", v));
     }
     assertEquals(new TreeSet<>(List.of(
-        "i-0aaa eni-0aaa 10.0.0.5 null RunInstances 2026-03-05T10:00:00Z e1",
-        "i-0bbb eni-0bbb 10.0.0.6 null RunInstances 2026-03-05T10:00:00Z e1",
-        "i-0aaa null null 203.0.113.50 AssociateAddress 2026-03-05T11:00:00Z e3",
+        "i-0aaa0000000000000 eni-0aaa0000000000000 10.0.0.5 null RunInstances 2026-03-05T10:00:00Z e1",
+        "i-0bbb0000000000000 eni-0bbb0000000000000 10.0.0.6 null RunInstances 2026-03-05T10:00:00Z e1",
+        "i-0aaa0000000000000 null null 203.0.113.50 AssociateAddress 2026-03-05T11:00:00Z e3",
         "null null null 203.0.113.50 DisassociateAddress 2026-03-05T13:00:00Z e4",
-        "null eni-0bbb null 203.0.113.50 AssociateAddress 2026-03-05T14:00:00Z e5",
-        "null eni-0ccc 10.0.0.5 null CreateNetworkInterface 2026-03-05T16:00:00Z e6",
-        "i-0ccc eni-0ccc null null AttachNetworkInterface 2026-03-05T16:05:00Z e7",
-        "i-0bbb eni-0bbb 10.0.0.6 null vpc_flow 2026-03-05T10:00:00Z null",
+        "null eni-0bbb0000000000000 null 203.0.113.50 AssociateAddress 2026-03-05T14:00:00Z e5",
+        "null eni-0ccc0000000000000 10.0.0.5 null CreateNetworkInterface 2026-03-05T16:00:00Z e6",
+        "i-0ccc0000000000000 eni-0ccc0000000000000 null null AttachNetworkInterface 2026-03-05T16:05:00Z e7",
+        "i-0bbb0000000000000 eni-0bbb0000000000000 10.0.0.6 null vpc_flow 2026-03-05T10:00:00Z null",
         "null eni-0ddd 10.0.1.9 null vpc_flow 2026-03-05T10:00:00Z null")), facts);
 
     assertEquals(Optional.empty(), InterfaceResolution.resolve(lake, A, "203.0.113.50", at("10:45")));
-    assertEquals("i-0aaa", InterfaceResolution.resolve(lake, A, "203.0.113.50", at("12:00")).orElseThrow().instanceId());
+    assertEquals("i-0aaa0000000000000", InterfaceResolution.resolve(lake, A, "203.0.113.50", at("12:00")).orElseThrow().instanceId());
     assertTrue(InterfaceResolution.resolve(lake, A, "203.0.113.50", at("13:30")).orElseThrow().released());
     InterfaceResolution.Binding later = InterfaceResolution.resolve(lake, A, "203.0.113.50", at("15:00")).orElseThrow();
-    assertEquals("eni-0bbb", later.interfaceId());
+    assertEquals("eni-0bbb0000000000000", later.interfaceId());
     assertFalse(later.released());
-    assertEquals("eni-0aaa", InterfaceResolution.resolve(lake, A, "10.0.0.5", at("12:00")).orElseThrow().interfaceId());
-    assertEquals("eni-0ccc", InterfaceResolution.resolve(lake, A, "10.0.0.5", at("17:00")).orElseThrow().interfaceId());
+    assertEquals("eni-0aaa0000000000000", InterfaceResolution.resolve(lake, A, "10.0.0.5", at("12:00")).orElseThrow().interfaceId());
+    assertEquals("eni-0ccc0000000000000", InterfaceResolution.resolve(lake, A, "10.0.0.5", at("17:00")).orElseThrow().interfaceId());
     assertEquals("eni-0ddd", InterfaceResolution.resolve(lake, A, "10.0.1.9", at("11:00")).orElseThrow().interfaceId());
     assertEquals(Optional.empty(), InterfaceResolution.resolve(lake, "444455556666", "10.0.0.5", at("12:00")));
 
@@ -117,6 +123,25 @@ class InterfaceResolutionTest {
     long version = io.trailkeep.lake.MaintenanceState.currentVersion(lake, EntityTables.INTERFACES);
     assertEquals(new EntityResolution.Outcome(0, 0, 0, 0, 0), EntityResolution.update(lake, "run-2"));
     assertEquals(version, io.trailkeep.lake.MaintenanceState.currentVersion(lake, EntityTables.INTERFACES));
+
+    // an alert on instance i-0bbb0000000000000: its incident's timeline holds the flows of the instance's
+    // interface, with peers that are none of the incident's addresses
+    Instant t = at("10:30");
+    lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, java.util.Map.of());
+    lake.spark().createDataFrame(List.of(RowFactory.create("a-instance", "test-rule", 1, "test", "high",
+        "a test alert on an instance", List.of(), List.of(), Timestamp.from(t), Timestamp.from(t.plusSeconds(60)), A,
+        "us-east-1", null, null, null, "i-0bbb0000000000000", List.of(), List.of(), 1L, "run-test", Timestamp.from(t),
+        java.sql.Date.valueOf("2026-03-05"))), AlertsTable.SCHEMA)
+        .write().format("delta").mode("append").save(lake.pathOf(AlertsTable.NAME));
+    CorrelateJob.Result correlated = CorrelateJob.on(lake).execute();
+    assertEquals(1, correlated.incidents(), correlated.toString());
+    Set<String> flows = new TreeSet<>();
+    for (Row r : lake.read(IncidentTables.TIMELINE).filter(col("source").equalTo("vpc_flow"))
+        .select("source_ip", "target", "count").collectAsList()) {
+      flows.add(r.getString(0) + " " + r.getString(1) + " " + r.getLong(2));
+    }
+    assertEquals(2, flows.size(), flows.toString());
+    assertTrue(flows.stream().anyMatch(f -> f.startsWith("198.51.100.2 ")), flows.toString());
   }
 
   private static Instant at(String hhmm) {
