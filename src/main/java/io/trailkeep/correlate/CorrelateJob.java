@@ -54,19 +54,22 @@ import org.apache.spark.sql.types.StructType;
  * incidents ({@link IncidentGraph}) and writes {@code incidents} and {@code incident_timeline}.
  *
  * <p>Seeds link through the entities that single out an actor: source addresses (a private
- * address only within its account) and temporary (ASIA) access keys, which belong to one session,
- * together with the sessions chained to that session in {@code entity_sessions} (the session
- * that assumed it and those it assumed, one hop each way).
+ * address only within its account) and temporary (ASIA) access keys as used from an address
+ * ({@link #addKey}: the thief of a session and its owner use one key from two addresses), each
+ * key together with the sessions chained to it in {@code entity_sessions} (the session that
+ * assumed it and those it assumed, one hop each way).
  * Long-term keys and principals do not link: a leaked key is used by its owner and the attacker
  * alike, and only the attacker's addresses tell them apart. Instances and resources do not link
  * either: two attacks on one instance are two incidents, and a bucket is shared by everyone who
  * uses it. An address used by
  * more than {@code correlate.max-fanout} principals on the seeds' days is not followed.
  *
- * <p>An incident's timeline holds its alerts and findings, every CloudTrail event from its
- * addresses or with its temporary keys between its first seed minus the window and its last
- * seed plus the window, the events its alerts list, and the flow records to or from its
- * addresses, summarized per 5-minute bucket.
+ * <p>An incident's timeline holds its alerts and findings; between its first seed minus the
+ * window and its last seed plus the window, every CloudTrail event from its addresses and those
+ * of its temporary keys made from its addresses (or by an AWS service for the session); the
+ * events its alerts list, with the same address rule; and the flow records to or from its
+ * addresses and on its instances' network interfaces ({@code entity_interfaces}), summarized per
+ * 5-minute bucket.
  *
  * <p>Every run recomputes all incidents from all seeds; ids come from each incident's earliest
  * seed, so new evidence extends an incident and a rerun yields identical tables, which are then
@@ -99,7 +102,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   /** What a run did. {@code unchanged}: the tables already held exactly this result. */
   public record Result(String runId, long alertSeeds, long findingSeeds, List<String> linksNotFollowed,
       long incidents, long incidentsNew, long incidentsChanged, Map<String, Long> incidentsBySeverity,
-      long timelineRows, boolean unchanged, long sessionsAdded, double seconds) implements JobResult {
+      long timelineRows, boolean unchanged, long sessionsAdded, long interfaceFacts, long identityRows,
+      double seconds) implements JobResult {
     @Override
     public String job() {
       return "correlate";
@@ -180,7 +184,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     }
     return new Result(run.runId(), alertSeeds, seeds.size() - alertSeeds, List.copyOf(common),
         incidents.size(), created, changed, bySeverity, timelineRows, unchanged, sessions.sessionsAdded(),
-        run.seconds());
+        sessions.interfaceFacts(), sessions.identityRows(), run.seconds());
   }
 
   private static List<SeedFacts> alertSeeds(Dataset<Row> alerts) {
