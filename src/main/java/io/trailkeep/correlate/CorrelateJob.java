@@ -68,8 +68,8 @@ import org.apache.spark.sql.types.StructType;
  * window and its last seed plus the window, every CloudTrail event from its addresses and those
  * of its temporary keys made from its addresses (or by an AWS service for the session); the
  * events its alerts list, with the same address rule; and the flow records to or from its
- * addresses and on its instances' network interfaces ({@code entity_interfaces}), summarized per
- * 5-minute bucket.
+ * addresses and on the network interfaces of the instances its actor launched
+ * ({@code entity_interfaces}), summarized per 5-minute bucket.
  *
  * <p>Every run recomputes all incidents from all seeds; ids come from each incident's earliest
  * seed, so new evidence extends an incident and a rerun yields identical tables, which are then
@@ -359,35 +359,23 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   /** The timeline of every incident (not yet computed: a plan over the source tables). */
   private static Dataset<Row> timeline(Lake lake, List<IncidentGraph.Incident> incidents,
       Map<String, SeedFacts> facts, Duration window, Set<String> common) {
-    Set<String> instances = new TreeSet<>();
-    for (IncidentGraph.Incident inc : incidents) {
-      for (IncidentGraph.Seed s : inc.seeds()) {
-        addNonNull(instances, facts.get(s.id()).instance());
-      }
-    }
-    Map<String, Set<String>> interfaces = InterfaceResolution.interfacesOf(lake, instances);
+    Map<String, Set<String>> launched = launchedInterfaces(lake, incidents, window, common);
     List<Row> entities = new ArrayList<>();
     Instant first = null;
     Instant last = null;
     for (IncidentGraph.Incident inc : incidents) {
-      Instant from = inc.seeds().get(0).start().minus(window);
-      Instant to = inc.seeds().get(0).end();
-      for (IncidentGraph.Seed s : inc.seeds()) {
-        to = s.end().isAfter(to) ? s.end() : to;
-      }
-      to = to.plus(window);
+      Span span = span(inc, window);
+      Instant from = span.from();
+      Instant to = span.to();
       first = first == null || from.isBefore(first) ? from : first;
       last = last == null || to.isAfter(last) ? to : last;
       Set<String> seen = new TreeSet<>();
       List<String> addresses = addresses(inc, common);
+      for (String eni : launched.getOrDefault(inc.id(), Set.of())) {
+        entities.add(RowFactory.create(inc.id(), "eni", eni, null, Timestamp.from(from), Timestamp.from(to), addresses));
+      }
       for (IncidentGraph.Seed s : inc.seeds()) {
         SeedFacts f = facts.get(s.id());
-        for (String eni : f.instance() == null ? Set.<String>of() : interfaces.getOrDefault(f.instance(), Set.of())) {
-          if (seen.add("eni:" + eni)) {
-            entities.add(RowFactory.create(inc.id(), "eni", eni, f.account(), Timestamp.from(from), Timestamp.from(to),
-                addresses));
-          }
-        }
         entities.add(RowFactory.create(inc.id(), f.kind(), f.ref(), null, Timestamp.from(from), Timestamp.from(to),
             addresses));
         for (String l : s.links()) {
@@ -458,7 +446,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       Dataset<Row> ips = ent.filter(col("kind").equalTo("ip"));
       Dataset<Row> src = fl.join(ips, col("srcaddr").equalTo(col("value")).and(scoped).and(inWindow));
       Dataset<Row> dst = fl.join(ips, col("dstaddr").equalTo(col("value")).and(scoped).and(inWindow));
-      // the network interfaces of the incident's instances (entity_interfaces): what they sent and
+      // the network interfaces of the instances the incident's actor launched: what they sent and
       // received, whatever the peer
       Dataset<Row> onEni = fl.join(ent.filter(col("kind").equalTo("eni")),
           col("interface_id").equalTo(col("value")).and(inWindow));
@@ -471,6 +459,73 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       all = all.unionByName(parts.get(i));
     }
     return all;
+  }
+
+  /**
+   * Per incident, the network interfaces of the instances its actor launched: the
+   * {@code RunInstances} facts of {@code entity_interfaces} inside the incident's span whose call
+   * came from one of its addresses or with one of its temporary keys. What such an instance sends
+   * and receives is the actor's; an instance the actor only touched (probed, stole credentials
+   * from) keeps its own traffic out, as a session's owner does. Cost: two filtered reads, collected.
+   */
+  private static Map<String, Set<String>> launchedInterfaces(Lake lake, List<IncidentGraph.Incident> incidents,
+      Duration window, Set<String> common) {
+    Map<String, Set<String>> out = new HashMap<>();
+    if (incidents.isEmpty() || !lake.exists(EntityTables.INTERFACES) || !lake.exists(CloudTrailTable.NAME)) {
+      return out;
+    }
+    Instant first = null;
+    Instant last = null;
+    for (IncidentGraph.Incident inc : incidents) {
+      Span span = span(inc, window);
+      first = first == null || span.from().isBefore(first) ? span.from() : first;
+      last = last == null || span.to().isAfter(last) ? span.to() : last;
+    }
+    List<Row> launches = lake.read(EntityTables.INTERFACES)
+        .filter(col("evidence").equalTo("RunInstances").and(col("interface_id").isNotNull())
+            .and(col("first_seen").between(lit(Timestamp.from(first)), lit(Timestamp.from(last)))))
+        .select("event_id", "interface_id", "first_seen").collectAsList();
+    if (launches.isEmpty()) {
+      return out;
+    }
+    Set<String> ids = new TreeSet<>();
+    launches.forEach(r -> ids.add(r.getString(0)));
+    Map<String, Row> calls = new HashMap<>();
+    for (Row r : lake.read(CloudTrailTable.NAME)
+        .filter(col(CloudTrailTable.PARTITION_COLUMN).between(lit(day(first)), lit(day(last)))
+            .and(col("eventID").isin(ids.toArray())))
+        .select("eventID", "source_ip", "access_key_id").collectAsList()) {
+      calls.put(r.getString(0), r);
+    }
+    for (IncidentGraph.Incident inc : incidents) {
+      Span span = span(inc, window);
+      List<String> addresses = addresses(inc, common);
+      Set<String> keys = new TreeSet<>();
+      for (IncidentGraph.Seed s : inc.seeds()) {
+        s.links().stream().filter(l -> l.startsWith("key:")).forEach(l -> keys.add(keyOf(l)));
+      }
+      for (Row l : launches) {
+        Row call = calls.get(l.getString(0));
+        Instant at = l.getTimestamp(2).toInstant();
+        if (call != null && !at.isBefore(span.from()) && !at.isAfter(span.to())
+            && (addresses.contains(call.getString(1)) || keys.contains(call.getString(2)))) {
+          out.computeIfAbsent(inc.id(), k -> new TreeSet<>()).add(l.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The time an incident's timeline covers. */
+  private record Span(Instant from, Instant to) {}
+
+  /** An incident's span: its first seed's start minus the window to its last end plus the window. */
+  private static Span span(IncidentGraph.Incident inc, Duration window) {
+    Instant to = inc.seeds().get(0).end();
+    for (IncidentGraph.Seed s : inc.seeds()) {
+      to = s.end().isAfter(to) ? s.end() : to;
+    }
+    return new Span(inc.seeds().get(0).start().minus(window), to.plus(window));
   }
 
   /** The incident's followed addresses (without their account scope), sorted. */

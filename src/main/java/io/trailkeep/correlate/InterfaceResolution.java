@@ -157,23 +157,6 @@ public final class InterfaceResolution {
         r.getTimestamp(3).toInstant(), "DisassociateAddress".equals(r.getString(2))));
   }
 
-  /**
-   * The network interfaces {@code entity_interfaces} ties to each of {@code instances} (launched
-   * with it, attached to it, or carrying its id in flow records). Cost: one filtered read, collected.
-   */
-  public static java.util.Map<String, java.util.Set<String>> interfacesOf(Lake lake, java.util.Set<String> instances) {
-    java.util.Map<String, java.util.Set<String>> out = new java.util.TreeMap<>();
-    if (instances.isEmpty() || !lake.exists(EntityTables.INTERFACES)) {
-      return out;
-    }
-    for (Row r : lake.read(EntityTables.INTERFACES)
-        .filter(col("instance_id").isin(instances.toArray()).and(col("interface_id").isNotNull()))
-        .select("instance_id", "interface_id").distinct().collectAsList()) {
-      out.computeIfAbsent(r.getString(0), k -> new java.util.TreeSet<>()).add(r.getString(1));
-    }
-    return out;
-  }
-
   private static Column[] fact(Column instance, Column iface, Column privateIp, Column publicIp) {
     return new Column[] {col("account_id"), col("awsRegion").alias("region"),
         instance.cast("string").alias("instance_id"), iface.cast("string").alias("interface_id"),

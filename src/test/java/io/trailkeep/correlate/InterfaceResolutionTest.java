@@ -124,13 +124,13 @@ class InterfaceResolutionTest {
     assertEquals(new EntityResolution.Outcome(0, 0, 0, 0, 0), EntityResolution.update(lake, "run-2"));
     assertEquals(version, io.trailkeep.lake.MaintenanceState.currentVersion(lake, EntityTables.INTERFACES));
 
-    // an alert on instance i-0bbb0000000000000: its incident's timeline holds the flows of the instance's
-    // interface, with peers that are none of the incident's addresses
+    // an alert on the address that launched i-0aaa and i-0bbb: its incident's timeline holds the
+    // flows of the launched instances' interfaces, with peers that are none of its addresses
     Instant t = at("10:30");
     lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, java.util.Map.of());
     lake.spark().createDataFrame(List.of(RowFactory.create("a-instance", "test-rule", 1, "test", "high",
-        "a test alert on an instance", List.of(), List.of(), Timestamp.from(t), Timestamp.from(t.plusSeconds(60)), A,
-        "us-east-1", null, null, null, "i-0bbb0000000000000", List.of(), List.of(), 1L, "run-test", Timestamp.from(t),
+        "a test alert on an address", List.of(), List.of(), Timestamp.from(t), Timestamp.from(t.plusSeconds(60)), A,
+        "us-east-1", null, null, "198.51.100.7", null, List.of(), List.of(), 1L, "run-test", Timestamp.from(t),
         java.sql.Date.valueOf("2026-03-05"))), AlertsTable.SCHEMA)
         .write().format("delta").mode("append").save(lake.pathOf(AlertsTable.NAME));
     CorrelateJob.Result correlated = CorrelateJob.on(lake).execute();
