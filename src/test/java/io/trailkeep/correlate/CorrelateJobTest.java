@@ -58,7 +58,8 @@ class CorrelateJobTest {
       }
       assertEquals(1, o.incidents().size(), o.scenario() + " is spread over incidents: " + o);
       assertEquals(1.0, o.recall(), o.scenario() + ": every event of the attack is in its incident");
-      assertTrue(o.precision() > 0, o.toString());
+      // the incident holds the attacker's events, not the routine work of a session it stole
+      assertTrue(o.precision() >= 0.9, o.toString());
       String previous = owner.put(o.incident(), o.scenario());
       assertEquals(null, previous, o.scenario() + " shares its incident with " + previous);
     }
