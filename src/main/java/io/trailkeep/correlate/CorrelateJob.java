@@ -54,7 +54,8 @@ import org.apache.spark.sql.types.StructType;
  * incidents ({@link IncidentGraph}) and writes {@code incidents} and {@code incident_timeline}.
  *
  * <p>Seeds link through the entities that single out an actor: source addresses (a private
- * address only within its account) and temporary (ASIA) access keys as used from an address
+ * address only within its account, and on the network interface that held it then when
+ * {@code entity_interfaces} knows: {@link #withInterfaces}) and temporary (ASIA) access keys as used from an address
  * ({@link #addKey}: the thief of a session and its owner use one key from two addresses), each
  * key together with the sessions chained to it in {@code entity_sessions} (the session that
  * assumed it and those it assumed, one hop each way).
@@ -136,6 +137,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       seeds.addAll(findingSeeds(lake.read(GuardDutyTable.NAME)));
     }
     seeds = withSessionChains(lake, seeds, get(ConfKey.CORRELATE_MAX_FANOUT));
+    seeds = withInterfaces(lake, seeds);
     run.progress().info("correlate: %d alerts and %d GuardDuty findings as seeds", alertSeeds,
         seeds.size() - alertSeeds);
     Duration window = Duration.ofMinutes(get(ConfKey.CORRELATE_WINDOW_MINUTES));
@@ -268,6 +270,69 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     return out;
   }
 
+  /**
+   * The seeds with each private address refined by the network interface it was on at the seed's
+   * start ({@code ip:10.0.1.5@<account>#eni-...}, from {@code entity_interfaces}: the latest fact
+   * about the address up to then, or its interface in that day's flow records): an address that a
+   * new interface reuses later is another entity. Addresses the table knows nothing about stay
+   * scoped by account.
+   */
+  private static List<SeedFacts> withInterfaces(Lake lake, List<SeedFacts> seeds) {
+    Set<String> ips = new TreeSet<>();
+    for (SeedFacts f : seeds) {
+      for (String l : f.seed().links()) {
+        if (l.startsWith("ip:") && l.contains("@")) {
+          ips.add(l.substring(3, l.indexOf('@')));
+        }
+      }
+    }
+    if (ips.isEmpty() || !lake.exists(EntityTables.INTERFACES)) {
+      return seeds;
+    }
+    Map<String, List<Row>> facts = new HashMap<>();
+    for (Row r : lake.read(EntityTables.INTERFACES)
+        .filter(col("private_ip").isin(ips.toArray()).and(col("interface_id").isNotNull()))
+        .select("account_id", "private_ip", "interface_id", "first_seen", "evidence", "event_date")
+        .orderBy("first_seen").collectAsList()) {
+      facts.computeIfAbsent(r.getString(1) + "@" + r.getString(0), k -> new ArrayList<>()).add(r);
+    }
+    List<SeedFacts> out = new ArrayList<>();
+    for (SeedFacts f : seeds) {
+      IncidentGraph.Seed s = f.seed();
+      Set<String> links = new TreeSet<>();
+      for (String l : s.links()) {
+        String eni = l.startsWith("ip:") && l.contains("@") ? interfaceAt(facts.get(l.substring(3)), s.start()) : null;
+        links.add(eni == null ? l : l + "#" + eni);
+      }
+      out.add(new SeedFacts(new IncidentGraph.Seed(s.id(), s.start(), s.end(), s.severity(), links),
+          f.kind(), f.ref(), f.account(), f.region(), f.principal(), f.key(), f.ip(), f.instance(),
+          f.rule(), f.title()));
+    }
+    return out;
+  }
+
+  /** The interface of the latest fact up to {@code t}, else of a flow day holding {@code t}; null if none. */
+  private static String interfaceAt(List<Row> facts, Instant t) {
+    if (facts == null) {
+      return null;
+    }
+    String found = null;
+    for (Row r : facts) {
+      if (!r.getTimestamp(3).toInstant().isAfter(t)) {
+        found = r.getString(2);
+      }
+    }
+    if (found == null) {
+      java.time.LocalDate day = t.atZone(ZoneOffset.UTC).toLocalDate();
+      for (Row r : facts) {
+        if ("vpc_flow".equals(r.getString(4)) && r.getDate(5).toLocalDate().equals(day)) {
+          return r.getString(2);
+        }
+      }
+    }
+    return found;
+  }
+
   /** An address links: public ones anywhere, private ones within their account. */
   static void addIp(Set<String> links, String ip, String account) {
     if (ip == null || !(IPV4.matcher(ip).matches() || IPV6.matcher(ip).matches())) {
@@ -389,7 +454,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
           }
           String scope = null;
           if (value.contains("@")) {
-            scope = value.substring(value.indexOf('@') + 1);
+            // the account; a refined private address also names its interface after '#'
+            scope = value.substring(value.indexOf('@') + 1).replaceAll("#.*$", "");
             value = value.substring(0, value.indexOf('@'));
           }
           entities.add(RowFactory.create(inc.id(), kind, value, scope, Timestamp.from(from), Timestamp.from(to),

@@ -128,7 +128,7 @@ class InterfaceResolutionTest {
     // flows of the launched instances' interfaces, with peers that are none of its addresses
     Instant t = at("10:30");
     lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, java.util.Map.of());
-    lake.spark().createDataFrame(List.of(RowFactory.create("a-instance", "test-rule", 1, "test", "high",
+    lake.spark().createDataFrame(List.of(RowFactory.create("a-address", "test-rule", 1, "test", "high",
         "a test alert on an address", List.of(), List.of(), Timestamp.from(t), Timestamp.from(t.plusSeconds(60)), A,
         "us-east-1", null, null, "198.51.100.7", null, List.of(), List.of(), 1L, "run-test", Timestamp.from(t),
         java.sql.Date.valueOf("2026-03-05"))), AlertsTable.SCHEMA)
@@ -142,6 +142,26 @@ class InterfaceResolutionTest {
     }
     assertEquals(2, flows.size(), flows.toString());
     assertTrue(flows.stream().anyMatch(f -> f.startsWith("198.51.100.2 ")), flows.toString());
+
+    // alerts from the private address 10.0.0.5 at 12:00 and 12:20 (eni-0aaa's then) and at 16:30
+    // (eni-0ccc's by then): with a window wide enough to span them all, the first two are one
+    // incident and the third another, because the address was on another interface
+    List<Row> alerts = new ArrayList<>();
+    for (String[] a : new String[][] {{"a-12-00", "12:00"}, {"a-12-20", "12:20"}, {"a-16-30", "16:30"}}) {
+      Instant when = at(a[1]);
+      alerts.add(RowFactory.create(a[0], "test-rule", 1, "test", "high", "a test alert from a private address",
+          List.of(), List.of(), Timestamp.from(when), Timestamp.from(when.plusSeconds(60)), A, "us-east-1", null, null,
+          "10.0.0.5", null, List.of(), List.of(), 1L, "run-test", Timestamp.from(when),
+          java.sql.Date.valueOf("2026-03-05")));
+    }
+    lake.spark().createDataFrame(alerts, AlertsTable.SCHEMA)
+        .write().format("delta").mode("append").save(lake.pathOf(AlertsTable.NAME));
+    CorrelateJob.on(lake).option("correlate.window-minutes", "600").execute();
+    Set<String> groups = new TreeSet<>();
+    for (Row r : lake.read(IncidentTables.INCIDENTS).select("alert_ids").collectAsList()) {
+      groups.add(String.join(",", new TreeSet<>(r.<String>getList(0))));
+    }
+    assertEquals(Set.of("a-address", "a-12-00,a-12-20", "a-16-30"), groups);
   }
 
   private static Instant at(String hhmm) {
