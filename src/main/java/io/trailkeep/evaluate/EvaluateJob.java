@@ -84,7 +84,7 @@ public final class EvaluateJob extends JobAction<EvaluateJob, EvaluateJob.Result
     return this;
   }
 
-  /** Days the data set spans (at least 2: the scenarios start 3 hours after its middle). */
+  /** Days the data set spans (the concurrent scenarios start 3 hours after its middle). */
   public EvaluateJob days(int d) {
     if (d < 1) {
       throw new ConfException("evaluate needs at least 1 day, got " + d);
