@@ -1,5 +1,6 @@
 package io.trailkeep.catalog;
 
+import io.trailkeep.schema.Source;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.ConfKey;
 import io.trailkeep.job.JobAction;
@@ -63,6 +64,11 @@ public final class CatalogJob extends JobAction<CatalogJob, CatalogJob.Result> {
     public String job() {
       return "catalog";
     }
+  }
+
+  @Override
+  protected List<String> requiredTables() {
+    return Source.dataTables();
   }
 
   @Override

@@ -1,5 +1,9 @@
 package io.trailkeep.cli;
 
+import io.trailkeep.conf.PrincipalRef;
+import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.Arguments;
+import io.trailkeep.schema.CloudTrailTable;
 import static org.apache.spark.sql.functions.col;
 
 import io.trailkeep.conf.TrailkeepConf;
@@ -12,6 +16,7 @@ import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Column;
@@ -41,7 +46,9 @@ final class ActivityCommand implements Callable<Integer> {
   @Option(names = "--access-key", paramLabel = "ID", description = "Access key id (AKIA... or ASIA...).")
   String accessKey;
 
-  @Option(names = "--principal", paramLabel = "ARN", description = "Principal ARN (the actor_principal column).")
+  @Option(names = "--principal", paramLabel = "ARN",
+      description = "A principal as a log shows it: an IAM user or role ARN, an assumed-role session ARN "
+          + "(that session only), a federated user ARN, a principal id (AIDA..., AROA...:SESSION).")
   String principal;
 
   @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First day, UTC (default: no bound).")
@@ -60,17 +67,35 @@ final class ActivityCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrailkeepConf conf = common.resolve(Map.of());
-    LocalDate first = CommonOptions.day("--from", from);
-    LocalDate last = CommonOptions.day("--to", to);
+    LocalDate first = Arguments.day("--from", from);
+    LocalDate last = Arguments.day("--to", to);
+    Arguments.dayRange("--from", first, "--to", last);
+    if ((accessKey == null) == (principal == null)) {
+      throw new ConfException("give exactly one of --access-key or --principal");
+    }
+    PrincipalRef ref = principal == null ? null : PrincipalRef.parse("--principal", principal);
+    if (accessKey != null) {
+      Arguments.accessKey("--access-key", accessKey);
+    }
+    if (limit < 0) {
+      throw new ConfException("--limit must be 0 or more, got " + limit);
+    }
     try (Sessions.Handle session = CommonOptions.session(conf, "activity")) {
       Lake lake = CommonOptions.lake(session.spark(), conf);
+      lake.requireAny("activity", List.of(CloudTrailTable.NAME), "run 'trailkeep ingest' first");
       ActivityQuery.Plan plan = ActivityQuery.on(lake).accessKey(accessKey).principal(principal)
           .from(first).to(last).plan();
       Dataset<Row> events = plan.events().select(Arrays.stream(COLUMNS).map(c -> col(c))
           .toArray(Column[]::new)).orderBy(col("eventTime"), col("eventID"));
       PrintWriter out = spec.commandLine().getOut();
       Map<String, Object> scan = explain ? ScanReport.of(lake, plan.events()) : null;
-      TablePrinter.rows(out, events, common.json, limit);
+      long shown = TablePrinter.rows(out, events, common.json, limit);
+      if (shown == 0) {
+        TablePrinter.nothingFound(out, common.json, (ref == null ? "--access-key " + accessKey
+            : "--principal " + ref.value() + " (" + ref.kind().description() + ")") + days(first, last),
+            ref == null ? "a key is matched in access_key_id; try --principal with its owner's ARN"
+                : ref.widerForms());
+      }
       if (scan != null) {
         Map<String, Object> m = new LinkedHashMap<>(scan);
         m.put("index_used", plan.indexUsed());
@@ -87,5 +112,10 @@ final class ActivityCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
+  }
+
+  static String days(LocalDate first, LocalDate last) {
+    return first == null && last == null ? "" : " from " + (first == null ? "the start" : first) + " to "
+        + (last == null ? "the end" : last);
   }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,14 +99,7 @@ public class CommonOptions {
 
   /** A day flag ({@code --from}, {@code --to}, {@code --as-of}); null stays null. */
   static LocalDate day(String flag, String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new ConfException(flag + " must be a day as YYYY-MM-DD, got '" + value + "'");
-    }
+    return io.trailkeep.conf.Arguments.day(flag, value);
   }
 
   Progress progress() {

@@ -1,5 +1,8 @@
 package io.trailkeep.cli;
 
+import io.trailkeep.conf.PrincipalRef;
+import io.trailkeep.conf.Arguments;
+import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.correlate.Investigation;
@@ -83,13 +86,19 @@ final class InvestigateCommand implements Callable<Integer> {
       throw new ConfException("give exactly one of --principal, --access-key, --ip, --instance or --bucket");
     }
     Map.Entry<Investigation.Kind, String> what = given.entrySet().iterator().next();
-    LocalDate first = CommonOptions.day("--from", from);
-    LocalDate last = CommonOptions.day("--to", to);
+    what.getKey().check(what.getValue());
+    LocalDate first = Arguments.day("--from", from);
+    LocalDate last = Arguments.day("--to", to);
+    Arguments.dayRange("--from", first, "--to", last);
+    if (limit < 0) {
+      throw new ConfException("--limit must be 0 or more, got " + limit);
+    }
     PrintWriter w = spec.commandLine().getOut();
     try (Sessions.Handle session = CommonOptions.session(conf, "investigate")) {
       Lake lake = CommonOptions.lake(session.spark(), conf);
-      Dataset<Row> timeline = Investigation.of(lake, what.getKey(), what.getValue()).days(first, last)
-          .timeline().drop("incident_id").orderBy(io.trailkeep.correlate.Timeline.order());
+      lake.requireAny("investigate", List.of(CloudTrailTable.NAME), "run 'trailkeep ingest' first");
+      Investigation investigation = Investigation.of(lake, what.getKey(), what.getValue()).days(first, last);
+      Dataset<Row> timeline = investigation.timeline().drop("incident_id").orderBy(io.trailkeep.correlate.Timeline.order());
       List<Row> rows = timeline.collectAsList();
       if (out != null) {
         String query = what.getKey().flag() + " " + what.getValue() + (first == null ? "" : " from " + first)
@@ -99,6 +108,12 @@ final class InvestigateCommand implements Callable<Integer> {
         rows.forEach(r -> maps.add(TimelineFiles.map(timeline.schema(), r)));
         Files.writeString(out.resolve("timeline.html"), TimelinePage.render("Timeline of " + query, null, null,
             List.of(timeline.columns()), maps), StandardCharsets.UTF_8);
+      }
+      if (rows.isEmpty()) {
+        PrincipalRef ref = investigation.principalRef();
+        TablePrinter.nothingFound(w, common.json, what.getKey().flag() + " " + what.getValue()
+            + ActivityCommand.days(first, last), ref != null ? ref.widerForms()
+            : "no CloudTrail event, flow record, finding or alert of the lake names it");
       }
       if (common.json) {
         for (Row r : rows) {

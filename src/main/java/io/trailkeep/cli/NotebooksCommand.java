@@ -1,5 +1,6 @@
 package io.trailkeep.cli;
 
+import io.trailkeep.schema.Source;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.job.JobResult;
@@ -82,9 +83,7 @@ final class NotebooksCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     try (Sessions.Handle session = CommonOptions.session(conf, "notebooks")) {
       Lake lake = CommonOptions.lake(session.spark(), conf);
-      if (lake.tables().isEmpty()) {
-        throw new ConfException("no tables under " + lake.root() + "; run 'trailkeep demo' or pass --lake");
-      }
+      lake.requireAny("notebooks", Source.dataTables(), "run 'trailkeep ingest' first");
       Path target = out.toAbsolutePath();
       List<NotebookPages.Rendered> done = NotebookPages.render(lake, notebooks, values, rows, target);
       StringBuilder human = new StringBuilder();

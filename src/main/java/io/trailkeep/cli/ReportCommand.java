@@ -1,5 +1,6 @@
 package io.trailkeep.cli;
 
+import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.job.JobResult;
@@ -55,6 +56,7 @@ final class ReportCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     try (Sessions.Handle session = CommonOptions.session(conf, "report")) {
       Lake lake = CommonOptions.lake(session.spark(), conf);
+      lake.requireAny("report", List.of(IncidentTables.INCIDENTS), "run 'trailkeep correlate' first");
       List<IncidentReport.Written> written = IncidentReport.write(lake, all ? null : incidents,
           out.toAbsolutePath());
       StringBuilder human = new StringBuilder();

@@ -1,5 +1,6 @@
 package io.trailkeep.cli;
 
+import io.trailkeep.schema.Source;
 import io.trailkeep.catalog.SparkCatalogRegistration;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.TrailkeepConf;
@@ -62,6 +63,7 @@ final class SqlCommand implements Callable<Integer> {
     try (Sessions.Handle session = CommonOptions.session(conf, "sql")) {
       SparkSession spark = session.spark();
       Lake lake = CommonOptions.lake(spark, conf);
+      lake.requireAny("sql", Source.dataTables(), "run 'trailkeep ingest' first");
       SqlStatements.Statement parsed;
       try {
         parsed = SqlStatements.classify(spark, statement);
@@ -74,10 +76,6 @@ final class SqlCommand implements Callable<Integer> {
             + "Pass --allow-writes to run it anyway");
       }
       List<String> views = new java.util.ArrayList<>(lake.registerViews(allowWrites));
-      if (views.isEmpty()) {
-        throw new ConfException("no tables under " + lake.root() + "; run 'trailkeep ingest' first or "
-            + "pass --lake");
-      }
       // the names 'trailkeep catalog' registered, when this session's catalog is in memory
       views.addAll(SparkCatalogRegistration.restore(lake, List.copyOf(views)));
       Dataset<Row> result;

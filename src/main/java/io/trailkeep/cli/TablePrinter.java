@@ -21,15 +21,36 @@ final class TablePrinter {
 
   private TablePrinter() {}
 
-  /** One JSON object per row (all rows) with {@code json}, else a table of the first {@code limit}. */
-  static void rows(PrintWriter out, Dataset<Row> rows, boolean json, int limit) {
+  /**
+   * One JSON object per row (all rows) with {@code json}, else a table of the first {@code limit}.
+   * Returns the rows printed.
+   */
+  static long rows(PrintWriter out, Dataset<Row> rows, boolean json, int limit) {
+    long n = 0;
     if (json) {
       Iterator<String> it = rows.toJSON().toLocalIterator();
       while (it.hasNext()) {
         out.println(it.next());
+        n++;
       }
     } else {
-      table(out, rows.schema(), rows.limit(limit).collectAsList());
+      List<Row> shown = rows.limit(limit).collectAsList();
+      table(out, rows.schema(), shown);
+      n = shown.size();
+    }
+    return n;
+  }
+
+  /**
+   * Says that a lookup found nothing and what would: on stdout after a table, on stderr with
+   * {@code --json} (whose stdout holds rows only).
+   */
+  static void nothingFound(PrintWriter out, boolean json, String what, String hint) {
+    String line = "nothing found for " + what + (hint == null ? "" : "; " + hint);
+    if (json) {
+      System.err.println("trailkeep: " + TerminalText.safe(line));
+    } else {
+      out.println(TerminalText.safe(line));
     }
   }
 

@@ -39,8 +39,13 @@ final class ValidateCommand implements Callable<Integer> {
   String to;
 
   @Option(names = "--public-keys", paramLabel = "FILE", description = "'aws cloudtrail "
-      + "list-public-keys' output as JSON, for offline validation (default: ask CloudTrail).")
+      + "list-public-keys' output as JSON, for offline validation (default: <raw>/cloudtrail-public-keys.json "
+      + "in a local raw folder that holds one, else ask CloudTrail).")
   String publicKeys;
+
+  @Option(names = "--new-lake", description = "Record the verdicts in a lake that ingest has not written "
+      + "(validation on its own); without it a --lake holding no ingest manifest is refused as mistyped.")
+  boolean newLake;
 
   @Option(names = "--max-problems", paramLabel = "N", description = "Problems listed in the "
       + "summary (default 1000; all are in the integrity table).")
@@ -56,7 +61,7 @@ final class ValidateCommand implements Callable<Integer> {
     LocalDate last = CommonOptions.day("--to", to);
     try (Sessions.Handle session = CommonOptions.session(conf, "validate")) {
       Lake lake = CommonOptions.lake(session.spark(), conf);
-      ValidateJob.Result r = ValidateJob.on(lake).options(conf).days(first, last)
+      ValidateJob.Result r = ValidateJob.on(lake).options(conf).days(first, last).existingLake(!newLake)
           .progress(common.progress()).execute();
       StringBuilder human = new StringBuilder(String.format(
           "validate %s: %d digests and %d log files checked, %d problems%n", r.runId(),

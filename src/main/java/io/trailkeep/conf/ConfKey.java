@@ -88,7 +88,8 @@ public final class ConfKey<T> {
       "VACUUM keeps files needed by snapshots this recent; below 168 only with --force-vacuum");
   public static final ConfKey<String> VALIDATE_PUBLIC_KEYS = key("validate.public-keys", Types.TEXT, "",
       "CloudTrail public keys as 'aws cloudtrail list-public-keys' JSON, for offline validation "
-          + "(empty = ask CloudTrail's ListPublicKeys in each digest's region)");
+          + "(empty = <raw>/cloudtrail-public-keys.json when a local raw folder holds one, else "
+          + "CloudTrail's ListPublicKeys in each digest's region)");
   public static final ConfKey<Integer> VALIDATE_MAX_PROBLEMS = key("validate.max-problems",
       Types.integer(0, 10_000_000), "1000",
       "Problems listed in the validate summary (all are in the integrity table)");
@@ -109,8 +110,11 @@ public final class ConfKey<T> {
   public static final ConfKey<String> CORRELATE_MIN_SEVERITY = key("correlate.min-severity",
       Types.choice("low", "medium", "high", "critical"), "medium",
       "Least severity of an incident's most severe alert or finding; weaker groups are not incidents");
-  public static final ConfKey<List<String>> NIGHTLY_STEPS = key("nightly.steps", Types.NAMES,
-      "ingest,validate,maintain,detect,correlate,report",
+  /** Every step nightly knows, in the order they run: the one list of them. */
+  public static final List<String> NIGHTLY_STEP_NAMES = List.of("ingest", "validate", "maintain", "detect",
+      "correlate", "report");
+  public static final ConfKey<List<String>> NIGHTLY_STEPS = key("nightly.steps",
+      Types.namesOf(NIGHTLY_STEP_NAMES), String.join(",", NIGHTLY_STEP_NAMES),
       "The steps nightly runs, in this order (leave out validate for logs without digests)");
   public static final ConfKey<String> NIGHTLY_RECONCILE_DAY = key("nightly.reconcile-day",
       Types.choice("none", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
@@ -375,6 +379,19 @@ public final class ConfKey<T> {
         }
         throw new ConfException("must be one of " + String.join(", ", values));
       });
+    }
+
+    /** Comma-separated names, each one of {@code known}; blank and {@code none} give an empty list. */
+    public static Type<List<String>> namesOf(List<String> known) {
+      return of("comma-separated names among " + String.join(", ", known) + ", or none", s -> {
+        List<String> names = NAMES.parse(s);
+        for (String n : names) {
+          if (!known.contains(n)) {
+            throw new ConfException("has unknown name '" + n + "'; use some of " + String.join(", ", known));
+          }
+        }
+        return names;
+      }, names -> String.join(",", names));
     }
 
     /** {@code all}, or a comma-separated subset of {@code names}; normalized to the list or all. */

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.PrincipalRef;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.MaintenanceState;
 import io.trailkeep.schema.AccessKeyTable;
@@ -41,7 +42,7 @@ import org.apache.spark.sql.Row;
 public final class ActivityQuery {
   private final Lake lake;
   private String accessKey;
-  private String principal;
+  private PrincipalRef principal;
   private LocalDate from;
   private LocalDate to;
 
@@ -59,10 +60,33 @@ public final class ActivityQuery {
     return this;
   }
 
-  /** The principal ARN (actor_principal) whose events to return. */
-  public ActivityQuery principal(String arn) {
-    this.principal = arn;
+  /**
+   * The principal whose events to return, in any form {@link PrincipalRef} takes (an IAM user or
+   * role ARN, a session ARN: that session only, a principal id, ...); null for none.
+   */
+  public ActivityQuery principal(String text) {
+    this.principal = text == null ? null : PrincipalRef.parse("--principal", text);
     return this;
+  }
+
+  /** The CloudTrail filter of one principal reference (see {@link PrincipalRef.Kind#column()}). */
+  public static Column principalFilter(PrincipalRef ref) {
+    Column v = lit(ref.value());
+    return switch (ref.kind()) {
+      // the session's own ARN; the role condition lets Delta skip files by actor_principal
+      case SESSION -> col("userIdentity.arn").equalTo(v).and(roleFilter(ref));
+      case ROLE_SESSIONS -> roleFilter(ref);
+      case PRINCIPAL_ID -> col("userIdentity.principalId").equalTo(v);
+      case ROLE_ID -> col("userIdentity.sessionContext.sessionIssuer.principalId").equalTo(v);
+      default -> col("actor_principal").equalTo(v);
+    };
+  }
+
+  /** The role of a session form, with or without a path (the session ARN does not show it). */
+  private static Column roleFilter(PrincipalRef ref) {
+    String prefix = "arn:" + ref.partition() + ":iam::" + ref.account() + ":role/";
+    return col("actor_principal").equalTo(lit(ref.roleArn()))
+        .or(col("actor_principal").startsWith(prefix).and(col("actor_principal").endsWith("/" + ref.roleName())));
   }
 
   /** First day (UTC, inclusive). Default: no lower bound. */
@@ -94,8 +118,8 @@ public final class ActivityQuery {
     Dataset<Row> table = lake.read(CloudTrailTable.NAME);
     Column days = dayRange();
     if (principal != null) {
-      return new Plan(table.filter(days.and(col("actor_principal").equalTo(principal))), false,
-          List.of(principal), 0, 0);
+      return new Plan(table.filter(days.and(principalFilter(principal))), false,
+          List.of(principal.value()), 0, 0);
     }
     Column byKey = days.and(col("access_key_id").equalTo(accessKey));
     if (!lake.exists(AccessKeyTable.NAME)) {

@@ -116,14 +116,20 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       String principal, String key, String ip, String instance, String rule, String title) {}
 
   @Override
+  protected List<String> requiredTables() {
+    return List.of(AlertsTable.NAME, GuardDutyTable.NAME);
+  }
+
+  @Override
+  protected String requiredFix() {
+    return "run 'trailkeep detect' (and ingest GuardDuty) first";
+  }
+
+  @Override
   protected Result run(Run run) {
     Lake lake = lake();
     boolean hasAlerts = lake.exists(AlertsTable.NAME);
     boolean hasFindings = lake.exists(GuardDutyTable.NAME);
-    if (!hasAlerts && !hasFindings) {
-      throw new ConfException("the lake under " + lake.root()
-          + " has no alerts and no guardduty_findings; run 'trailkeep detect' (and ingest GuardDuty) first");
-    }
     EntityResolution.Outcome sessions = EntityResolution.update(lake, run.runId());
     run.progress().info("correlate: entity tables updated from %d changed cloudtrail and %d vpc_flow days: "
         + "%d sessions added, %d interface facts and %d identity rows recomputed", sessions.cloudtrailDays(),

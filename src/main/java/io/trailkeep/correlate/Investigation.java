@@ -6,7 +6,9 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 
+import io.trailkeep.conf.Arguments;
 import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.PrincipalRef;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
@@ -40,6 +42,20 @@ public final class Investigation {
     public String flag() {
       return "--" + name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
+
+    /**
+     * The value in its normal form, or a {@link ConfException} (exit 2) naming the form expected:
+     * an address, key id, instance id, bucket name (or ARN) or any {@link PrincipalRef} form.
+     */
+    public String check(String value) {
+      return switch (this) {
+        case PRINCIPAL -> PrincipalRef.parse(flag(), value).value();
+        case ACCESS_KEY -> Arguments.accessKey(flag(), value);
+        case IP -> Arguments.ip(flag(), value);
+        case INSTANCE -> Arguments.instance(flag(), value);
+        case BUCKET -> Arguments.bucket(flag(), value);
+      };
+    }
   }
 
   private final Lake lake;
@@ -49,12 +65,9 @@ public final class Investigation {
   private LocalDate to;
 
   private Investigation(Lake lake, Kind kind, String value) {
-    if (value == null || value.isBlank()) {
-      throw new ConfException(kind.flag() + " needs a value");
-    }
     this.lake = lake;
     this.kind = kind;
-    this.value = value.trim();
+    this.value = kind.check(value);
   }
 
   public static Investigation of(Lake lake, Kind kind, String value) {
@@ -63,9 +76,7 @@ public final class Investigation {
 
   /** First and last day (UTC, inclusive); null for no bound. */
   public Investigation days(LocalDate first, LocalDate last) {
-    if (first != null && last != null && first.isAfter(last)) {
-      throw new ConfException("--from " + first + " is after --to " + last);
-    }
+    Arguments.dayRange("--from", first, "--to", last);
     this.from = first;
     this.to = last;
     return this;
@@ -78,7 +89,12 @@ public final class Investigation {
     }
     Column v = lit(value);
     List<Dataset<Row>> parts = new ArrayList<>();
-    parts.add(Timeline.cloudtrail(cloudtrail(v).withColumn("incident_id", lit(null).cast("string"))));
+    Dataset<Row> events = cloudtrail(v);
+    parts.add(Timeline.cloudtrail(events.withColumn("incident_id", lit(null).cast("string"))));
+    // a session, a principal id or a role by name is not what alerts and findings record as their
+    // principal: they are matched by the access keys the principal's own events used
+    Column principalMatch = kind == Kind.PRINCIPAL && !principalRef().isActorPrincipal()
+        ? col("access_key_id").isin(keysOf(events)) : null;
     if (lake.exists(VpcFlowTable.NAME) && (kind == Kind.IP || kind == Kind.INSTANCE)) {
       Column match = kind == Kind.IP ? col("srcaddr").equalTo(v).or(col("dstaddr").equalTo(v))
           : col("instance_id").equalTo(v);
@@ -87,7 +103,7 @@ public final class Investigation {
     }
     if (lake.exists(GuardDutyTable.NAME)) {
       Column match = switch (kind) {
-        case PRINCIPAL -> col("principal_arn").equalTo(v);
+        case PRINCIPAL -> principalMatch != null ? principalMatch : col("principal_arn").equalTo(v);
         case ACCESS_KEY -> col("access_key_id").equalTo(v);
         case IP -> array_contains(col("remote_ips"), v).or(array_contains(col("public_ips"), v))
             .or(array_contains(col("private_ips"), v));
@@ -99,7 +115,7 @@ public final class Investigation {
     }
     if (lake.exists(AlertsTable.NAME)) {
       Column match = switch (kind) {
-        case PRINCIPAL -> col("principal").equalTo(v);
+        case PRINCIPAL -> principalMatch != null ? principalMatch : col("principal").equalTo(v);
         case ACCESS_KEY -> col("access_key_id").equalTo(v);
         case IP -> col("source_ip").equalTo(v);
         case INSTANCE, BUCKET -> col("resource").equalTo(v);
@@ -112,6 +128,17 @@ public final class Investigation {
       all = all.unionByName(parts.get(i));
     }
     return all;
+  }
+
+  /** The principal followed, for {@link Kind#PRINCIPAL} (else null). */
+  public PrincipalRef principalRef() {
+    return kind == Kind.PRINCIPAL ? PrincipalRef.parse(kind.flag(), value) : null;
+  }
+
+  /** The distinct access keys of the given events (one small Spark job). */
+  private static Object[] keysOf(Dataset<Row> events) {
+    return events.select("access_key_id").where(col("access_key_id").isNotNull()).distinct()
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList().toArray();
   }
 
   private Dataset<Row> cloudtrail(Column v) {

@@ -1,5 +1,6 @@
 package io.trailkeep.detect;
 
+import io.trailkeep.schema.Source;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -44,7 +45,6 @@ import org.apache.spark.sql.Row;
  * query rule, one MERGE. Side effects: alerts, baseline_activity, detect_state, run_history.
  */
 public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
-  private static final List<String> SOURCES = List.of("cloudtrail", "vpc_flow", "guardduty_findings");
   private LocalDate from;
   private LocalDate to;
   private List<Rule> extra = List.of();
@@ -56,6 +56,11 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
 
   public static DetectJob on(Lake lake) {
     return new DetectJob(lake);
+  }
+
+  @Override
+  protected List<String> requiredTables() {
+    return Source.mainTables();
   }
 
   @Override
@@ -153,7 +158,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     }
     Map<String, Long> versions = new LinkedHashMap<>();
     Set<String> changed = new TreeSet<>();
-    for (String t : SOURCES) {
+    for (String t : Source.mainTables()) {
       if (!lake.exists(t)) {
         continue;
       }

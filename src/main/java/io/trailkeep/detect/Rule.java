@@ -64,22 +64,61 @@ public record Rule(String id, String title, String description, String severity,
     return window == null ? Duration.ZERO : window;
   }
 
+  /** The keys a rule file may hold, per level: anything else is a mistake we name. */
+  static final List<String> KEYS = List.of("id", "title", "description", "severity", "mitre", "references",
+      "false_positives", "runbook", "version", "type", "table", "where", "query", "group_by", "window",
+      "threshold", "count_distinct", "having", "first", "then", "by", "link", "entities", "suppress", "tests");
+  private static final List<String> MITRE_KEYS = List.of("tactics", "techniques");
+  private static final List<String> LINK_KEYS = List.of("first", "then");
+  private static final List<String> SUPPRESS_KEYS = List.of("principals", "accounts", "addresses", "window");
+  private static final List<String> TESTS_KEYS = List.of("positive", "negative");
+  private static final List<String> CASE_KEYS = List.of("name", "cloudtrail", "vpc_flow", "guardduty");
+
+  /**
+   * The map at {@code where}, whose keys must all be among {@code allowed}: a misspelt key (or a
+   * scalar where a map belongs) is an {@link IllegalArgumentException} naming it, never ignored.
+   */
+  private static Map<String, Object> checked(String where, Object o, List<String> allowed) {
+    if (o == null) {
+      return Map.of();
+    }
+    if (!(o instanceof Map)) {
+      throw new IllegalArgumentException((where.isEmpty() ? "the file" : "'" + where + "'")
+          + " must be a mapping with keys among " + allowed + ", got '" + o + "'");
+    }
+    Map<String, Object> m = map(o);
+    for (Object k : m.keySet()) {
+      if (!allowed.contains(String.valueOf(k))) {
+        throw new IllegalArgumentException("unknown key '" + (where.isEmpty() ? "" : where + ".") + k
+            + "' (" + (where.isEmpty() ? "a rule" : "'" + where + "'") + " takes " + String.join(", ", allowed) + ")");
+      }
+    }
+    return m;
+  }
+
   /** Builds a rule from its file's parsed YAML; {@code sql} is the sibling .sql file or null. */
   @SuppressWarnings("unchecked")
   static Rule fromYaml(String id, String source, Map<String, Object> y, String sql) {
+    checked("", y, KEYS);
     Object declared = y.get("id");
     if (declared != null && !declared.toString().equals(id)) {
       throw new ConfException("rule " + id + ": id '" + declared + "' differs from its file name");
     }
-    Type type = Type.valueOf(str(y, "type", "predicate").toUpperCase(Locale.ROOT));
+    String typeName = str(y, "type", "predicate");
+    Type type;
+    try {
+      type = Type.valueOf(typeName.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("type '" + typeName + "' is not one of predicate, threshold, sequence, query");
+    }
     String table = str(y, "table", "cloudtrail");
     if (!TABLES.contains(table)) {
       throw new ConfException("rule " + id + ": table '" + table + "' is not one of " + TABLES);
     }
-    Map<String, Object> mitre = map(y.get("mitre"));
-    Map<String, Object> suppress = map(y.get("suppress"));
-    Map<String, Object> tests = map(y.get("tests"));
-    Map<String, Object> link = map(y.get("link"));
+    Map<String, Object> mitre = checked("mitre", y.get("mitre"), MITRE_KEYS);
+    Map<String, Object> suppress = checked("suppress", y.get("suppress"), SUPPRESS_KEYS);
+    Map<String, Object> tests = checked("tests", y.get("tests"), TESTS_KEYS);
+    Map<String, Object> link = checked("link", y.get("link"), LINK_KEYS);
     String where = str(y, "where", null);
     String query = str(y, "query", null);
     if (sql != null) {
@@ -90,7 +129,7 @@ public record Rule(String id, String title, String description, String severity,
       }
     }
     Map<String, String> entities = new LinkedHashMap<>();
-    for (Map.Entry<String, Object> e : map(y.get("entities")).entrySet()) {
+    for (Map.Entry<String, Object> e : checked("entities", y.get("entities"), Entities.COLUMNS).entrySet()) {
       entities.put(e.getKey(), String.valueOf(e.getValue()));
     }
     return new Rule(id, str(y, "title", null), str(y, "description", null),
@@ -104,7 +143,7 @@ public record Rule(String id, String title, String description, String severity,
         link.get("then") == null ? null : link.get("then").toString(), query, entities,
         new Suppression(strings(suppress.get("principals")), strings(suppress.get("accounts")),
             strings(suppress.get("addresses")), duration(id, suppress.get("window"))),
-        cases(id, tests.get("positive")), cases(id, tests.get("negative")), null);
+        cases("tests.positive", tests.get("positive")), cases("tests.negative", tests.get("negative")), null);
   }
 
   /** What is missing or wrong in the metadata and logic; empty when the rule is complete. */
@@ -224,10 +263,13 @@ public record Rule(String id, String title, String description, String severity,
   }
 
   @SuppressWarnings("unchecked")
-  private static List<TestCase> cases(String id, Object o) {
+  private static List<TestCase> cases(String where, Object o) {
     List<TestCase> out = new ArrayList<>();
-    if (!(o instanceof List)) {
+    if (o == null) {
       return out;
+    }
+    if (!(o instanceof List)) {
+      throw new IllegalArgumentException("'" + where + "' must be a list of cases, got '" + o + "'");
     }
     int i = 0;
     for (Object c : (List<?>) o) {
@@ -236,7 +278,7 @@ public record Rule(String id, String title, String description, String severity,
         out.add(new TestCase("case " + i, (List<Map<String, Object>>) c, null, List.of()));
         continue;
       }
-      Map<String, Object> m = map(c);
+      Map<String, Object> m = checked(where + "[" + i + "]", c, CASE_KEYS);
       Object ct = m.get("cloudtrail");
       Object gd = m.get("guardduty");
       out.add(new TestCase(m.getOrDefault("name", "case " + i).toString(),

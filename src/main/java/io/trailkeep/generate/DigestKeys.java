@@ -24,7 +24,7 @@ import java.util.TreeMap;
  */
 final class DigestKeys {
   /** The key file under the raw root (outside AWSLogs/, so ingest never lists it). */
-  static final String FILE = "cloudtrail-public-keys.json";
+  static final String FILE = io.trailkeep.integrity.PublicKeys.RAW_ROOT_FILE;
 
   /** One region's pair and its published form. */
   record RegionKey(KeyPair pair, String fingerprint, String base64Pkcs1) {}

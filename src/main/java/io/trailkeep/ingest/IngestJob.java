@@ -2,6 +2,7 @@ package io.trailkeep.ingest;
 
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.ConfKey;
+import io.trailkeep.schema.Source;
 import io.trailkeep.ingest.cloudtrail.CloudTrailFormat;
 import io.trailkeep.ingest.guardduty.GuardDutyFormat;
 import io.trailkeep.ingest.vpcflow.VpcFlowFormat;
@@ -43,14 +44,22 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class IngestJob extends JobAction<IngestJob, IngestJob.Result> {
 
-  /** Formats per source, in processing order. */
+  /** Formats per source, in the {@link Source} registry's order. */
   private static final Map<String, SourceFormat> FORMATS = formats();
 
   private static Map<String, SourceFormat> formats() {
     Map<String, SourceFormat> m = new LinkedHashMap<>();
-    m.put("cloudtrail", new CloudTrailFormat());
-    m.put("vpcflow", new VpcFlowFormat());
-    m.put("guardduty", new GuardDutyFormat());
+    Map<String, SourceFormat> byName = new LinkedHashMap<>();
+    for (SourceFormat f : List.of(new CloudTrailFormat(), new VpcFlowFormat(), new GuardDutyFormat())) {
+      byName.put(f.source(), f);
+    }
+    for (Source s : Source.values()) {
+      SourceFormat f = byName.get(s.ingestName());
+      if (f == null) {
+        throw new IllegalStateException("no ingest format for the source " + s.ingestName());
+      }
+      m.put(s.ingestName(), f);
+    }
     return Collections.unmodifiableMap(m);
   }
 

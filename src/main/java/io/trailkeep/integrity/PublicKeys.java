@@ -55,6 +55,28 @@ public final class PublicKeys implements Serializable {
     return byFingerprint.size();
   }
 
+  /**
+   * The key file's name under a raw root ({@code <raw>/cloudtrail-public-keys.json}): where the
+   * generated organization writes its keys, and where {@code validate} looks when
+   * {@code validate.public-keys} is not set.
+   */
+  public static final String RAW_ROOT_FILE = "cloudtrail-public-keys.json";
+
+  /**
+   * The key file beside the logs under {@code rawRoot}, or null when there is none there.
+   * Cost: one existence check on the raw store.
+   */
+  public static String besideRaw(String rawRoot, Configuration hadoop) {
+    String root = rawRoot.endsWith("/") ? rawRoot.substring(0, rawRoot.length() - 1) : rawRoot;
+    Path path = new Path(root + "/" + RAW_ROOT_FILE);
+    try {
+      FileSystem fs = path.getFileSystem(hadoop);
+      return fs.exists(path) && fs.getFileStatus(path).isFile() ? path.toString() : null;
+    } catch (IOException e) {
+      throw new ConfException("cannot look for " + path + ": " + e.getMessage());
+    }
+  }
+
   /** Keys from a list-public-keys JSON file (a local path or any Hadoop URI, s3a:// included). */
   public static PublicKeys fromFile(String file, Configuration hadoop) {
     Path path = new Path(file);

@@ -18,6 +18,7 @@ import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.ConfKey;
 import io.trailkeep.job.JobAction;
 import io.trailkeep.job.JobResult;
+import io.trailkeep.job.Progress;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.IntegrityTable;
 import io.trailkeep.schema.ManifestTable;
@@ -68,6 +69,7 @@ import org.apache.spark.storage.StorageLevel;
 public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result> {
   private LocalDate from;
   private LocalDate to;
+  private boolean existingLake;
 
   private ValidateJob(Lake lake) {
     super("validate", lake);
@@ -108,15 +110,34 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
   /**
    * Counts per verdict (every verdict, zeros included), items checked, and the first problems: a
    * problem is {@code {"verdict", "key"}}, or {@code {"verdict", "from", "to"}} for a missing
-   * digest inferred from a time gap.
+   * digest inferred from a time gap. {@code publicKeys} is the key file used, or
+   * {@code cloudtrail-api}.
    */
   public record Result(String runId, Map<String, Long> verdicts, long digestsChecked,
       long logsChecked, long problemCount, List<Map<String, String>> problems, String raw,
-      double seconds) implements JobResult {
+      String publicKeys, double seconds) implements JobResult {
     @Override
     public String job() {
       return "validate";
     }
+  }
+
+  /**
+   * With {@link #existingLake} true, verdicts go only to a lake beside what ingest landed: a folder
+   * holding neither an ingest manifest nor earlier verdicts is refused as a mistyped {@code --lake}.
+   */
+  @Override
+  protected List<String> requiredTables() {
+    return existingLake ? List.of(ManifestTable.NAME, IntegrityTable.NAME) : List.of();
+  }
+
+  /**
+   * Whether the lake must already hold an ingest manifest or earlier verdicts (the command line's
+   * default); false lets validation start a lake of its own (default for the API).
+   */
+  public ValidateJob existingLake(boolean required) {
+    this.existingLake = required;
+    return this;
   }
 
   @Override
@@ -143,7 +164,10 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
       List<String> digestPaths = listed.filter(col("kind").equalTo("digest").and(digestDays))
           .select("path").as(Encoders.STRING()).collectAsList();
       run.progress().info("validate: %d digests", digestPaths.size());
-      PublicKeys keys = publicKeys(listed.filter(col("kind").equalTo("digest")));
+      String keyFile = publicKeyFile(raw, run.progress());
+      run.progress().info("validate: public keys from %s", keyFile == null
+          ? "CloudTrail's ListPublicKeys" : keyFile);
+      PublicKeys keys = publicKeys(listed.filter(col("kind").equalTo("digest")), keyFile);
       Broadcast<PublicKeys> keysB = jsc.broadcast(keys);
       JavaRDD<String> dp = jsc.parallelize(digestPaths, Math.max(1, Math.min(digestPaths.size(), slices)));
       Dataset<Row> read = spark.createDataFrame(dp.mapPartitions(
@@ -203,7 +227,7 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
       run.progress().info("validate: %d digests and %d log files checked, %d problems %s",
           digestsChecked, logsChecked, problemCount, counts);
       return new Result(run.runId(), counts, digestsChecked, logsChecked, problemCount, problems,
-          raw, run.seconds());
+          raw, keyFile == null ? "cloudtrail-api" : keyFile, run.seconds());
     } finally {
       for (Dataset<Row> d : release) {
         d.unpersist();
@@ -278,11 +302,30 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
     return d.substring(d.lastIndexOf('/') + 1);
   }
 
-  /** The keys: from the file given, or CloudTrail's API for the digests' regions and time range. */
-  private PublicKeys publicKeys(Dataset<Row> digestObjects) {
+  /**
+   * The key file to validate with: {@code validate.public-keys} when set, else
+   * {@code <raw>/cloudtrail-public-keys.json} when a local raw folder holds one (never from a bucket,
+   * which whoever tampers with the logs could write too), else null (CloudTrail's API).
+   */
+  private String publicKeyFile(String raw, Progress progress) {
     String file = get(ConfKey.VALIDATE_PUBLIC_KEYS);
     if (!file.isEmpty()) {
-      return PublicKeys.fromFile(Lake.absolute(file), lake().spark().sparkContext().hadoopConfiguration());
+      return Lake.absolute(file);
+    }
+    String beside = PublicKeys.besideRaw(raw, lake().spark().sparkContext().hadoopConfiguration());
+    if (beside != null && S3Clients.isS3(raw)) {
+      // whoever can write the log bucket could plant keys there and sign forged digests with them
+      progress.info("validate: ignoring %s: keys found in the log bucket prove nothing; set "
+          + "validate.public-keys to use them", beside);
+      return null;
+    }
+    return beside;
+  }
+
+  /** The keys: from the file given, or CloudTrail's API for the digests' regions and time range. */
+  private PublicKeys publicKeys(Dataset<Row> digestObjects, String file) {
+    if (file != null) {
+      return PublicKeys.fromFile(file, lake().spark().sparkContext().hadoopConfiguration());
     }
     List<Row> range = digestObjects.agg(min("delivered"),
         max("delivered")).collectAsList();

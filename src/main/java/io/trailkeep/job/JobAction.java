@@ -126,8 +126,28 @@ public abstract class JobAction<S extends JobAction<S, R>, R extends JobResult> 
     return m;
   }
 
-  /** Runs the job: job group, timing, settings restored, a run_history row whatever happens. */
+  /**
+   * The tables this job reads its input from, any one of which is enough; a lake holding none of
+   * them is refused before the run starts, so that nothing (not even run_history) is written to a
+   * mistyped {@code --lake}. Empty (the default) for jobs that create their lake.
+   */
+  protected List<String> requiredTables() {
+    return List.of();
+  }
+
+  /** What the user runs to create {@link #requiredTables()}, for the refusal's message. */
+  protected String requiredFix() {
+    return "run 'trailkeep ingest' first";
+  }
+
+  /**
+   * Runs the job: the lake check ({@link #requiredTables()}), then job group, timing, settings
+   * restored, a run_history row whatever happens.
+   */
   public final R execute() {
+    if (lake != null && !requiredTables().isEmpty()) {
+      lake.requireAny(job, requiredTables(), requiredFix());
+    }
     String runId = RunHistory.newRunId();
     Instant started = Instant.now();
     SparkContext sc = lake == null ? null : lake.spark().sparkContext();

@@ -165,6 +165,40 @@ public final class Lake {
     }
   }
 
+  /**
+   * Refuses a lake that holds none of {@code anyOf}: a {@link io.trailkeep.conf.ConfException}
+   * (exit 2) whose one line says what the folder holds instead and how to fix the call. Reads and
+   * writes nothing else, so a mistyped {@code --lake} leaves no trace. Cost: one existence check
+   * per name ({@code <table>/_delta_log}), a listing of the root only when none is there.
+   *
+   * @param job the command, for the message
+   * @param anyOf the tables the job can work from (one is enough)
+   * @param fix what to run to create them, e.g. {@code "run 'trailkeep ingest' first"}
+   */
+  public void requireAny(String job, java.util.Collection<String> anyOf, String fix) {
+    Path rootPath = new Path(root);
+    try {
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (String t : anyOf) {
+        if (fs.exists(new Path(rootPath, t + "/_delta_log"))) {
+          return;
+        }
+      }
+      String holds;
+      if (!fs.exists(rootPath)) {
+        holds = "the folder does not exist";
+      } else {
+        List<String> present = tables();
+        holds = present.isEmpty() ? "it holds no Delta table" : "it holds only " + String.join(", ", present);
+      }
+      throw new io.trailkeep.conf.ConfException(job + ": --lake " + root + " holds none of the tables "
+          + job + " reads (" + String.join(", ", anyOf) + "): " + holds + "; pass the lake's root with "
+          + "--lake, or " + fix);
+    } catch (IOException e) {
+      throw new LakeException("cannot read the lake at " + root + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Names of the Delta tables present under the root. */
   public List<String> tables() {
     List<String> out = new ArrayList<>();

@@ -147,9 +147,10 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
 
   /** Per-table counts, keyed by table. Immutable. */
   public record Result(String runId, String asOf, Map<String, Map<String, Object>> tables,
-      double seconds) implements JobResult {
+      List<String> tablesAbsent, double seconds) implements JobResult {
     public Result {
       tables = Collections.unmodifiableMap(new TreeMap<>(tables));
+      tablesAbsent = List.copyOf(tablesAbsent);
     }
 
     @Override
@@ -170,19 +171,29 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
     return m;
   }
 
+  /** The tables maintain looks after, in the order it does. */
+  @Override
+  protected List<String> requiredTables() {
+    return LAYOUT.keySet().stream().sorted().toList();
+  }
+
   @Override
   protected Result run(Run run) {
     checkVacuumWindow();
     this.settings = run.settings();
     this.progress = run.progress();
     Map<String, Map<String, Object>> out = new TreeMap<>();
-    for (String table : LAYOUT.keySet().stream().sorted().toArray(String[]::new)) {
+    List<String> absent = new ArrayList<>();
+    for (String table : requiredTables()) {
       if (!lake().exists(table)) {
+        absent.add(table);
+        progress.info("maintain %s: no such table in this lake (ingest creates it when its source "
+            + "delivers); nothing to do", table);
         continue;
       }
       out.put(table, maintain(table, run.runId()));
     }
-    return new Result(run.runId(), asOf.toString(), out, run.seconds());
+    return new Result(run.runId(), asOf.toString(), out, absent, run.seconds());
   }
 
   private SessionSettings settings;

@@ -1,5 +1,6 @@
 package io.trailkeep.pipeline;
 
+import io.trailkeep.schema.Source;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
@@ -43,9 +44,8 @@ import org.apache.spark.sql.Row;
  * steps, one run_history row per step run and one for the night.
  */
 public final class NightlyJob extends JobAction<NightlyJob, NightlyJob.Result> {
-  /** Every step, in the order they run. */
-  public static final List<String> STEPS = List.of("ingest", "validate", "maintain", "detect", "correlate",
-      "report");
+  /** Every step, in the order they run ({@link ConfKey#NIGHTLY_STEP_NAMES}). */
+  public static final List<String> STEPS = ConfKey.NIGHTLY_STEP_NAMES;
 
   private final TrailkeepConf conf;
   private LocalDate night = LocalDate.now(ZoneOffset.UTC);
@@ -62,6 +62,17 @@ public final class NightlyJob extends JobAction<NightlyJob, NightlyJob.Result> {
   /** Nightly on {@code lake}; every step takes its options from {@code conf}. */
   public static NightlyJob on(Lake lake, TrailkeepConf conf) {
     return new NightlyJob(lake, conf);
+  }
+
+  /**
+   * A night that runs ingest may start on an empty lake; one that does not needs what ingest landed.
+   */
+  @Override
+  protected List<String> requiredTables() {
+    List<String> enabled = get(ConfKey.NIGHTLY_STEPS);
+    boolean ingests = enabled.contains("ingest") && (only == null || only.equals("ingest")) && from == null
+        || from != null && from.equals("ingest");
+    return ingests ? List.of() : Source.dataTables();
   }
 
   @Override

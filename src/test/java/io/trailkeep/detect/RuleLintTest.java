@@ -85,6 +85,37 @@ class RuleLintTest {
   }
 
   @Test
+  void aMisspeltKeyIsAnErrorNamingTheFileAndTheKey() throws IOException {
+    String[][] cases = {
+        {"title: t\nwehre: \"eventName = 'X'\"\n", "rule file typo.yml: unknown key 'wehre' (a rule takes id, title,"},
+        {"title: t\nwhere: 'true'\nsuppress: {windw: 1h}\n", "rule file typo.yml: unknown key 'suppress.windw' ('suppress' takes principals, accounts, addresses, window)"},
+        {"title: t\nwhere: 'true'\nmitre: T1078\n", "rule file typo.yml: 'mitre' must be a mapping with keys among [tactics, techniques], got 'T1078'"},
+        {"title: t\nwhere: 'true'\nentities: {princpal: x}\n", "rule file typo.yml: unknown key 'entities.princpal'"},
+        {"title: t\nwhere: 'true'\ntests: {positive: [{name: a, cloudtrial: []}]}\n", "rule file typo.yml: unknown key 'tests.positive[1].cloudtrial'"},
+        {"title: t\nwhere: 'true'\ntype: predicat\n", "rule file typo.yml: type 'predicat' is not one of predicate, threshold, sequence, query"},
+    };
+    for (String[] c : cases) {
+      Path dir = TestSpark.tempDir("typo-rules");
+      Files.writeString(dir.resolve("typo.yml"), c[0]);
+      ConfException e = assertThrows(ConfException.class, () -> RuleFiles.directory(dir), c[0]);
+      assertTrue(e.getMessage().startsWith(c[1]), e.getMessage());
+    }
+  }
+
+  @Test
+  void aRuleFolderWithATypoExitsTwo() throws IOException {
+    Path dir = TestSpark.tempDir("typo-rules-cli");
+    Files.writeString(dir.resolve("typo.yml"), "title: t\nwehre: 'true'\n");
+    io.trailkeep.cli.CliRunner.Run r = io.trailkeep.cli.CliRunner.run("detect", "--list", "--rules", dir.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().startsWith("trailkeep: rule file typo.yml: unknown key 'wehre'"), r.err());
+    io.trailkeep.cli.CliRunner.Run sigma = io.trailkeep.cli.CliRunner.run("detect", "--sigma",
+        dir.resolve("no-such-folder").toString(), "--compile-only");
+    assertEquals(2, sigma.code(), sigma.out());
+    assertTrue(sigma.err().startsWith("trailkeep: Sigma rule folder "), sigma.err());
+  }
+
+  @Test
   void lintNamesWhatIsMissing() {
     Rule r = Rule.fromYaml("bare", "user", new java.util.LinkedHashMap<>(java.util.Map.of(
         "where", "eventName = 'X'")), null);

@@ -75,6 +75,79 @@ class SigmaCompileTest {
     assertTrue(e.getMessage().startsWith("logsource"), e.getMessage());
   }
 
+  private static String rule(String detection) {
+    return "title: t\nid: x\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n" + detection;
+  }
+
+  @Test
+  void constructsWithoutAnExactFormAreReportedNotApproximated() {
+    String[][] cases = {
+        {"  sel: {}\n  condition: sel\n", "selection 'sel' is an empty map"},
+        {"  sel: []\n  condition: sel\n", "selection 'sel' is an empty list"},
+        {"  sel: [curl, wget]\n  condition: sel\n",
+            "selection 'sel' is a keyword search (values without fields), which has no exact form over CloudTrail's fields"},
+        {"  sel: [{eventName: A}, curl]\n  condition: sel\n", "selection 'sel' mixes field maps and keywords"},
+        {"  sel: {eventName: []}\n  condition: sel\n", "field eventName has an empty list of values"},
+        {"  sel: {eventName: {a: b}}\n  condition: sel\n", "field eventName has a value that is a map"},
+        {"  sel: {eventVersion: 1.10}\n  condition: sel\n",
+            "field eventVersion has a decimal number (1.1), whose text YAML does not keep; quote it"},
+        {"  sel: {eventName|contains|startswith: Get}\n  condition: sel\n",
+            "modifiers 'contains' and 'startswith' together (field eventName)"},
+        {"  sel: {eventName|contains: null}\n  condition: sel\n", "'contains' with a null value (field eventName)"},
+        {"  sel: {errorCode|exists: yes}\n  condition: sel\n", "'exists' takes true or false, got 'yes' (field errorCode)"},
+        {"  sel: {eventName|contains|all: Get}\n  condition: sel\n", "'all' needs several values (field eventName)"},
+        {"  sel: {eventName: A}\n  condition: sel and 1 of\n",
+            "condition 'sel and 1 of': '1 of' needs a selection name, a pattern or 'them'"},
+        {"  sel: {eventName: A}\n  condition: all of or sel\n",
+            "condition 'all of or sel': 'all of' needs a selection name, a pattern or 'them'"},
+        {"  _sel: {eventName: A}\n  condition: 1 of them\n", "condition '1 of them': no selection matches 'them'"},
+        {"  sel: {eventName: A}\n  condition: []\n", "the condition is an empty list"},
+        {"  sel: {eventName: A}\n  timeframe: 5m\n  condition: sel\n", "timeframe (aggregation over time) is not supported"},
+    };
+    for (String[] c : cases) {
+      SigmaCompiler.Unsupported e = org.junit.jupiter.api.Assertions.assertThrows(
+          SigmaCompiler.Unsupported.class, () -> SigmaCompiler.compile("x.yml", rule(c[0])), c[0]);
+      assertEquals(c[1], e.getMessage(), c[0]);
+    }
+  }
+
+  @Test
+  void aFileTheCompilerCannotReadIsReportedAndTheFolderGoesOn() throws IOException {
+    Path dir = io.trailkeep.testing.TestSpark.tempDir("sigma-mixed");
+    Files.writeString(dir.resolve("a-bad.yml"), rule("  sel: {eventName: A}\n  condition: 1 of\n"));
+    Files.writeString(dir.resolve("b-numeric.yml"), rule("  sel: {123: x}\n  condition: sel\n"));
+    Files.writeString(dir.resolve("c-good.yml"), rule("  sel: {eventName: A}\n  condition: sel\n"));
+    SigmaCompiler.Report report = SigmaCompiler.compileDirectory(dir);
+    assertEquals(java.util.List.of("sigma-c-good"), report.rules().stream().map(io.trailkeep.detect.Rule::id).toList());
+    assertEquals("condition '1 of': '1 of' needs a selection name, a pattern or 'them'",
+        report.unsupported().get("a-bad.yml"));
+    assertEquals("field '123' is not a CloudTrail field", report.unsupported().get("b-numeric.yml"));
+  }
+
+  @Test
+  void themLeavesHelpersOutAndEscapesMatchExactly() {
+    org.apache.spark.sql.SparkSession spark = io.trailkeep.testing.TestSpark.get();
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("eventName", "string").add("userAgent", "string");
+    java.util.List<org.apache.spark.sql.Row> rows = java.util.List.of(
+        org.apache.spark.sql.RowFactory.create("A", "x"), org.apache.spark.sql.RowFactory.create("B", "x"),
+        org.apache.spark.sql.RowFactory.create("Get*", "tool\\"), org.apache.spark.sql.RowFactory.create("GetX", "tool*"));
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = spark.createDataFrame(rows, schema);
+    java.util.function.Function<String, java.util.List<String>> names = detection -> df
+        .filter(SigmaCompiler.compile("x.yml", rule(detection)).condition()).select("eventName")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    // '_helper' is not among 'them', though 'sel' is
+    assertEquals(java.util.List.of("A"), names.apply("  sel: {eventName: A}\n  _helper: {eventName: B}\n"
+        + "  condition: 1 of them\n"));
+    // a pattern that names helpers takes them
+    assertEquals(java.util.List.of("B"), names.apply("  sel: {eventName: A}\n  _helper: {eventName: B}\n"
+        + "  condition: 1 of _help*\n"));
+    // an escaped star is a star, not a wildcard, in plain equality too
+    assertEquals(java.util.List.of("Get*"), names.apply("  sel: {eventName: 'Get\\*'}\n  condition: sel\n"));
+    // a value ending in one backslash, under endswith, ends in a backslash (not an escaped star)
+    assertEquals(java.util.List.of("Get*"), names.apply("  sel: {userAgent|endswith: 'l\\'}\n  condition: sel\n"));
+  }
+
   @Test
   void compileOnlyPrintsCompiledUnsupportedAndPerRuleReasons() {
     CliRunner.Run run = CliRunner.run("detect", "--sigma", DetectFixtures.SIGMA.toString(),

@@ -12,8 +12,9 @@ import org.apache.spark.sql.Column;
 /**
  * Sigma's condition language over named selections: {@code not} binds tighter than {@code and},
  * which binds tighter than {@code or}; parentheses group; {@code 1 of X} and {@code all of X}
- * take a selection name with {@code *} wildcards, or {@code them} (every selection). A pipe
- * (aggregation) or an unknown name is unsupported.
+ * take a selection name with {@code *} wildcards, or {@code them} (every selection but the
+ * {@code _}-prefixed helpers). A pipe (aggregation), a quantifier without its pattern or an unknown
+ * name is unsupported.
  */
 final class ConditionParser {
   private static final Pattern TOKEN = Pattern.compile("\\s*(\\(|\\)|[A-Za-z0-9_*.-]+|\\|.*)");
@@ -50,6 +51,11 @@ final class ConditionParser {
       throw new SigmaCompiler.Unsupported("condition '" + text + "': unexpected '" + tokens.get(pos) + "'");
     }
     return c;
+  }
+
+  private static boolean isOperator(String t) {
+    return t.equalsIgnoreCase("and") || t.equalsIgnoreCase("or") || t.equalsIgnoreCase("not")
+        || t.equalsIgnoreCase("of");
   }
 
   private String peek() {
@@ -102,12 +108,19 @@ final class ConditionParser {
       }
       pos++;
       String pattern = peek();
+      if (pattern == null || pattern.equals("(") || pattern.equals(")") || isOperator(pattern)) {
+        throw new SigmaCompiler.Unsupported("condition '" + text + "': '" + t + " of' needs a selection "
+            + "name, a pattern or 'them'");
+      }
       pos++;
       List<Column> matched = new ArrayList<>();
-      Pattern p = Pattern.compile(pattern.equals("them") ? ".*"
-          : SigmaCompiler.wildcards(pattern));
+      boolean them = pattern.equals("them");
+      Pattern p = Pattern.compile(them ? ".*" : SigmaCompiler.wildcards(pattern));
       for (Map.Entry<String, Column> s : selections.entrySet()) {
-        if (p.matcher(s.getKey()).matches()) {
+        // identifiers starting with '_' are helpers that 'them' and patterns leave out (Sigma's
+        // specification; pySigma does the same for patterns) unless a pattern names them
+        boolean helper = s.getKey().startsWith("_") && (them || !pattern.startsWith("_"));
+        if (!helper && p.matcher(s.getKey()).matches()) {
           matched.add(s.getValue());
         }
       }

@@ -2,7 +2,6 @@ package io.trailkeep.detect.sigma;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -107,6 +106,13 @@ public final class SigmaCompiler {
           unsupported.put(name, e.getMessage());
           row.put("status", "unsupported");
           row.put("reason", e.getMessage());
+        } catch (RuntimeException e) {
+          // a file the compiler itself cannot handle is reported as such; the folder goes on
+          String reason = "the compiler failed on this file (" + e.getClass().getSimpleName() + ": "
+              + e.getMessage() + ")";
+          unsupported.put(name, reason);
+          row.put("status", "unsupported");
+          row.put("reason", reason);
         }
         per.add(row);
       }
@@ -133,17 +139,20 @@ public final class SigmaCompiler {
     if (condition == null) {
       throw new Unsupported("detection has no condition");
     }
-    Map<String, Column> selections = new LinkedHashMap<>();
-    for (Map.Entry<String, Object> e : detection.entrySet()) {
-      if (!e.getKey().equals("condition") && !e.getKey().equals("timeframe")) {
-        selections.put(e.getKey(), selection(e.getKey(), e.getValue()));
-      }
-    }
     if (detection.containsKey("timeframe")) {
       throw new Unsupported("timeframe (aggregation over time) is not supported");
     }
+    Map<String, Column> selections = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : detection.entrySet()) {
+      String name = String.valueOf(e.getKey());
+      if (!name.equals("condition")) {
+        selections.put(name, selection(name, e.getValue()));
+      }
+    }
     Column predicate;
-    if (condition instanceof List) {
+    if (condition instanceof List && ((List<?>) condition).isEmpty()) {
+      throw new Unsupported("the condition is an empty list");
+    } else if (condition instanceof List) {
       predicate = lit(false);
       for (Object c : (List<?>) condition) {
         predicate = predicate.or(new ConditionParser(c.toString(), selections).parse());
@@ -179,37 +188,42 @@ public final class SigmaCompiler {
         new Rule.Suppression(List.of(), List.of(), List.of(), null), List.of(), List.of(), predicate);
   }
 
-  /** A named selection: a field map (AND), a list of field maps (OR), or keywords (OR). */
+  /**
+   * A named selection: a field map (AND) or a list of field maps (OR). An empty map or list would
+   * match everything or nothing, and keywords (plain values) search a whole event that CloudTrail
+   * rows do not have as one text: each is reported unsupported rather than approximated.
+   */
   private static Column selection(String name, Object value) {
     if (value instanceof Map) {
+      Map<String, Object> fields = map(value);
+      if (fields.isEmpty()) {
+        throw new Unsupported("selection '" + name + "' is an empty map");
+      }
       Column all = lit(true);
-      for (Map.Entry<String, Object> f : map(value).entrySet()) {
-        all = all.and(field(f.getKey(), f.getValue()));
+      for (Map.Entry<String, Object> f : fields.entrySet()) {
+        all = all.and(field(String.valueOf(f.getKey()), f.getValue()));
       }
       return all;
     }
     if (value instanceof List) {
       List<?> items = (List<?>) value;
-      if (!items.isEmpty() && items.stream().allMatch(i -> i instanceof Map)) {
+      if (items.isEmpty()) {
+        throw new Unsupported("selection '" + name + "' is an empty list");
+      }
+      if (items.stream().allMatch(i -> i instanceof Map)) {
         Column any = lit(false);
         for (Object i : items) {
           any = any.or(selection(name, i));
         }
         return any;
       }
-      // keywords: searched in the record's free text
-      Column any = lit(false);
-      for (Object k : items) {
-        any = any.or(matches(keywordText(), k, "contains", false));
+      if (items.stream().anyMatch(i -> i instanceof Map)) {
+        throw new Unsupported("selection '" + name + "' mixes field maps and keywords");
       }
-      return any;
+      throw new Unsupported("selection '" + name + "' is a keyword search (values without fields), "
+          + "which has no exact form over CloudTrail's fields");
     }
-    throw new Unsupported("selection '" + name + "' is neither a field map, a list of maps nor keywords");
-  }
-
-  private static Column keywordText() {
-    return concat_ws(" ", col("eventName"), col("eventSource"), col("userAgent"), col("errorCode"),
-        col("errorMessage"), col("requestParameters"), col("responseElements"));
+    throw new Unsupported("selection '" + name + "' is neither a field map nor a list of field maps");
   }
 
   /** One field condition with its modifiers. */
@@ -232,6 +246,9 @@ public final class SigmaCompiler {
         case "lte":
         case "gt":
         case "gte":
+          if (!match.equals("equals")) {
+            throw new Unsupported("modifiers '" + match + "' and '" + parts[i] + "' together (field " + name + ")");
+          }
           match = parts[i];
           break;
         case "all":
@@ -246,17 +263,34 @@ public final class SigmaCompiler {
     }
     Column column = column(name);
     if (match.equals("exists")) {
-      boolean wanted = Boolean.parseBoolean(String.valueOf(value));
-      return wanted ? column.isNotNull() : column.isNull();
+      if (!(value instanceof Boolean)) {
+        throw new Unsupported("'exists' takes true or false, got '" + value + "' (field " + name + ")");
+      }
+      return (Boolean) value ? column.isNotNull() : column.isNull();
     }
     List<?> values = value instanceof List ? (List<?>) value : java.util.Collections.singletonList(value);
+    if (values.isEmpty()) {
+      throw new Unsupported("field " + name + " has an empty list of values");
+    }
+    if (all && values.size() < 2) {
+      throw new Unsupported("'all' needs several values (field " + name + ")");
+    }
     Column out = all ? lit(true) : lit(false);
     for (Object v : values) {
       Column one;
-      if (v == null) {
+      if (v instanceof Map || v instanceof List) {
+        throw new Unsupported("field " + name + " has a value that is a " + (v instanceof Map ? "map" : "list"));
+      } else if (v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal) {
+        throw new Unsupported("field " + name + " has a decimal number (" + v + "), whose text YAML does not "
+            + "keep; quote it");
+      } else if (v == null) {
+        if (!match.equals("equals")) {
+          throw new Unsupported("'" + match + "' with a null value (field " + name + ")");
+        }
         one = column.isNull();
       } else if (match.equals("fieldref")) {
-        one = column.equalTo(column(v.toString()));
+        Column other = column(v.toString());
+        one = cased ? column.equalTo(other) : lower(column).equalTo(lower(other));
       } else {
         one = matches(column, v, match, cased);
       }
@@ -327,12 +361,16 @@ public final class SigmaCompiler {
       default:
         break;
     }
-    String pattern = how.equals("contains") ? "*" + v + "*" : how.equals("startswith") ? v + "*"
-        : how.equals("endswith") ? "*" + v : v;
-    String regex = "^" + wildcards(cased ? pattern : pattern.toLowerCase(Locale.ROOT)) + "$";
+    String body = cased ? v : v.toLowerCase(Locale.ROOT);
     Column subject = cased ? column : lower(column);
-    return pattern.contains("*") || pattern.contains("?")
-        ? subject.rlike("(?s)" + regex) : subject.equalTo(cased ? pattern : pattern.toLowerCase(Locale.ROOT));
+    boolean plain = body.indexOf('*') < 0 && body.indexOf('?') < 0 && body.indexOf('\\') < 0;
+    if (plain && how.equals("equals")) {
+      return subject.equalTo(body);
+    }
+    // the value's own wildcards and escapes first, then the modifier's: a trailing backslash stays one
+    String regex = "^" + (how.equals("contains") || how.equals("endswith") ? ".*" : "") + wildcards(body)
+        + (how.equals("contains") || how.equals("startswith") ? ".*" : "") + "$";
+    return subject.rlike("(?s)" + regex);
   }
 
   /** Sigma wildcards to a regular expression: {@code *}, {@code ?}, and backslash escapes. */
