@@ -2,6 +2,7 @@ package io.trailkeep.cli;
 
 import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.lake.Lake;
@@ -35,8 +36,9 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--all", description = "Every incident.")
   boolean all;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports",
-      description = "Folder for the files (default: reports).")
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "Folder for the files (default: a reports folder beside a local lake; ./reports for a "
+          + "lake on S3).")
   Path out;
 
   /** What was written. */
@@ -54,6 +56,7 @@ final class ReportCommand implements Callable<Integer> {
       throw new ConfException("give --incident ID (repeatable) or --all");
     }
     PrintWriter w = spec.commandLine().getOut();
+    Path out = this.out != null ? this.out : IncidentReport.defaultDir(conf.get(ConfKey.LAKE));
     try (Sessions.Handle session = CommonOptions.session(conf, "report")) {
       Lake lake = CommonOptions.lake(session.spark(), conf);
       lake.requireAny("report", List.of(IncidentTables.INCIDENTS), "run 'trailkeep correlate' first");

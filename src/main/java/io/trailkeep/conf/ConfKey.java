@@ -119,8 +119,9 @@ public final class ConfKey<T> {
   public static final ConfKey<String> NIGHTLY_RECONCILE_DAY = key("nightly.reconcile-day",
       Types.choice("none", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
       "sunday", "Weekday (UTC) on which nightly's ingest lists every day (--reconcile) instead of the recent ones");
-  public static final ConfKey<String> NIGHTLY_REPORTS_DIR = key("nightly.reports-dir", Types.TEXT, "reports",
-      "Local folder where nightly's report step writes one HTML and JSON file per incident");
+  public static final ConfKey<String> NIGHTLY_REPORTS_DIR = key("nightly.reports-dir", Types.TEXT, "",
+      "Local folder where nightly's report step writes one HTML and JSON file per incident (empty = a "
+          + "reports folder beside a local lake, ./reports for a lake on S3)");
   public static final ConfKey<String> CATALOG_DATABASE = key("catalog.database",
       Types.matching("[a-z][a-z0-9_]{0,254}", "a lower-case name: letters, digits and _"), "trailkeep",
       "Database (Glue Data Catalog or Spark catalog) that catalog registers the lake's tables in");

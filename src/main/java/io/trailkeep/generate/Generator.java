@@ -53,6 +53,7 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
 
   private final Configuration hadoop;
   private double duplicateRate = 0.002;
+  private double lateLogRate = 0.01;
 
   private Generator(Configuration hadoop) {
     super("generate", null);
@@ -107,6 +108,18 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
     return set(ConfKey.GENERATE_SCENARIO_LAYOUT, layout);
   }
 
+  /**
+   * Share of CloudTrail log files delivered after their hour's digest was written, which a
+   * {@code _backfill} digest then lists (as CloudTrail does); default 0.01, 0 for none.
+   */
+  public Generator lateLogRate(double rate) {
+    if (rate < 0 || rate > 1) {
+      throw new IllegalArgumentException("late log rate must be within 0..1");
+    }
+    this.lateLogRate = rate;
+    return this;
+  }
+
   /** Share of files that repeat one record of the previous file; default 0.002 of records. */
   public Generator duplicateRate(double rate) {
     this.duplicateRate = rate;
@@ -136,7 +149,7 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
 
   /** Counts of one generation. */
   public record Result(long events, long files, long duplicateRecords, long insightFiles,
-      long digestFiles, long bytes, long flowRecords, long flowFiles, long findingVersions,
+      long digestFiles, long backfillDigestFiles, long bytes, long flowRecords, long flowFiles, long findingVersions,
       long findingFiles, String orgId, List<String> accounts, List<String> scenarios, String raw,
       double seconds) implements JobResult {
     @Override
@@ -233,7 +246,7 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
         flows.account(a, i);
         for (String region : regionsOf(a, plannedRegions)) {
           chains.put(a.id + "/" + region, new DigestChain(out, keys.forRegion(region), org.orgId,
-              a.id, region, a.trailName, "us-east-1", bucket, spanStart));
+              a.id, region, a.trailName, "us-east-1", bucket, spanStart, seed, lateLogRate));
         }
       }
       CloudTrailDeliveries.Written ct = CloudTrailDeliveries.Written.NONE;
@@ -263,9 +276,11 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
       }
       // the last windows are delivered up to ten minutes after the span: their hour is digested too
       long digests = 0;
+      long backfills = 0;
       for (DigestChain c : chains.values()) {
         c.closeBefore(spanEnd.plus(1, ChronoUnit.HOURS));
         digests += c.written();
+        backfills += c.backfillWritten();
       }
       out.bytes(DigestKeys.FILE, keys.publicKeyList(spanStart.minus(1, ChronoUnit.DAYS),
           spanEnd.plus(365, ChronoUnit.DAYS)).getBytes(StandardCharsets.UTF_8));
@@ -279,7 +294,7 @@ public final class Generator extends JobAction<Generator, Generator.Result> {
       for (Account a : org.accounts) {
         ids.add(a.id);
       }
-      return new Result(ct.events(), ct.files(), ct.duplicates(), insightFiles, digests,
+      return new Result(ct.events(), ct.files(), ct.duplicates(), insightFiles, digests, backfills,
           ct.bytes() + fl.bytes() + gd.bytes(), fl.records(), fl.files(), gd.versions(), gd.files(),
           org.orgId, ids, scenarios, raw, run.seconds());
     }

@@ -30,13 +30,28 @@ public final class DigestSignature {
   /** S3 user metadata keys (without the x-amz-meta- prefix) holding the signature. */
   public static final String META_SIGNATURE = "signature";
   public static final String META_ALGORITHM = "signature-algorithm";
+  /**
+   * S3 metadata of a backfill digest: when CloudTrail generated it (ISO-8601); AWS's validator
+   * looks up the signing key around this time.
+   */
+  public static final String META_BACKFILL_GENERATED = "backfill-generation-timestamp";
 
   private DigestSignature() {}
 
   /** The string CloudTrail signs. */
   public static String signingString(String digestEndTime, String bucket, String key,
       byte[] uncompressedDigest, String previousSignature) {
-    return digestEndTime + "\n" + bucket + "/" + key + "\n" + sha256Hex(uncompressedDigest) + "\n"
+    return signingString(digestEndTime, bucket, key, sha256Hex(uncompressedDigest), previousSignature);
+  }
+
+  /**
+   * The signing string from the digest's hash: end time, {@code bucket/key}, the hex SHA-256 of the
+   * uncompressed digest and the previous digest's signature ({@code null} for a chain's first
+   * digest), joined by newlines.
+   */
+  public static String signingString(String digestEndTime, String bucket, String key, String sha256Hex,
+      String previousSignature) {
+    return digestEndTime + "\n" + bucket + "/" + key + "\n" + sha256Hex + "\n"
         + (previousSignature == null ? "null" : previousSignature);
   }
 

@@ -171,9 +171,10 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
       Broadcast<PublicKeys> keysB = jsc.broadcast(keys);
       JavaRDD<String> dp = jsc.parallelize(digestPaths, Math.max(1, Math.min(digestPaths.size(), slices)));
       Dataset<Row> read = spark.createDataFrame(dp.mapPartitions(
-          new DigestScan.ReadDigests(hconf, keysB)), DigestScan.DIGEST);
+          new DigestScan.ReadDigests(hconf, keysB)), DigestScan.DIGEST)
+          .withColumn("backfill", isBackfill(col("object_key")));
       // a digest stored without its signature is checked with the one its successor names
-      WindowSpec chain = Window.partitionBy("account_id", "region", "trail").orderBy("end");
+      WindowSpec chain = chainWindow();
       Dataset<Row> withNext = read.withColumn("next_sig", when(
           lead(col("prev_key"), 1).over(chain).equalTo(col("object_key")),
           lead(col("prev_sig"), 1).over(chain)));
@@ -339,9 +340,24 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
     return PublicKeys.fromCloudTrail(regions, first, last);
   }
 
+  /**
+   * Whether a digest key is a backfill digest ({@code ..._backfill.json.gz}): CloudTrail's digest of
+   * log files delivered after their hour's digest was written. Backfill digests chain among
+   * themselves (a null previous link starts or restarts that chain) and are not hourly, so they
+   * form a chain of their own beside the hourly one and have no time-continuity check.
+   */
+  static Column isBackfill(Column objectKey) {
+    return objectKey.rlike(AwsLogKeys.BACKFILL_DIGEST_SUFFIX_REGEX);
+  }
+
+  /** One chain per account, region and trail, and apart from it the trail's backfill digests. */
+  private static WindowSpec chainWindow() {
+    return Window.partitionBy("account_id", "region", "trail", "backfill").orderBy("end", "object_key");
+  }
+
   /** Each present digest's verdict: its own key and signature, then its link to the previous one. */
   private static Dataset<Row> digestVerdicts(Dataset<Row> digests) {
-    WindowSpec chain = Window.partitionBy("account_id", "region", "trail").orderBy("end");
+    WindowSpec chain = chainWindow();
     Dataset<Row> d = digests.withColumn("lag_key", lag(col("object_key"), 1).over(chain))
         .withColumn("lag_sig", lag(col("signature"), 1).over(chain))
         .withColumn("lag_end", lag(col("end"), 1).over(chain));
@@ -350,14 +366,14 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
     // VerifyWithSuccessor): nothing to compare then
     Column mismatch = linked.and(col("lag_sig").isNotNull())
         .and(col("prev_sig").isNull().or(col("prev_sig").notEqual(col("lag_sig"))));
+    Column gap = linked.and(col("backfill").unary_$bang()).and(col("lag_end").notEqual(col("start")));
     Column verdict = when(col("status").notEqual("valid"), col("status"))
         .when(mismatch, lit("broken_chain"))
-        .when(linked.and(col("lag_end").notEqual(col("start"))), lit("broken_chain"))
+        .when(gap, lit("broken_chain"))
         .otherwise(lit("valid"));
     Column detail = when(col("status").notEqual("valid"), col("detail"))
         .when(mismatch, lit("previousDigestSignature differs from the previous digest's signature"))
-        .when(linked.and(col("lag_end").notEqual(col("start"))),
-            lit("the digest does not start where the previous one ended"));
+        .when(gap, lit("the digest does not start where the previous one ended"));
     return d.select(lit("digest").alias("item"), verdict.alias("verdict"), col("object_key"),
         col("path"), col("account_id"), col("region"), col("trail"),
         lit(null).cast("string").alias("digest_key"), col("start").alias("range_start"),
@@ -371,7 +387,7 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
    * as long as its successor's period) - any number of consecutive missing digests.
    */
   private static Dataset<Row> missingDigests(Dataset<Row> digests) {
-    WindowSpec chain = Window.partitionBy("account_id", "region", "trail").orderBy("end");
+    WindowSpec chain = chainWindow();
     Dataset<Row> d = digests.withColumn("lag_key", lag(col("object_key"), 1).over(chain))
         .withColumn("lag_end", lag(col("end"), 1).over(chain));
     Dataset<Row> present = digests.select(col("object_key").alias("present_key"));
@@ -386,7 +402,9 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
         lit(null).cast("string").alias("expected_sha256"), lit(null).cast("string").alias("actual_sha256"),
         lit(null).cast("string").alias("fingerprint"),
         lit("named by the next digest's previousDigestS3Object").alias("detail"));
-    Dataset<Row> inferred = named.filter(col("lag_end").isNotNull().and(col("lag_end").lt(namedStart)))
+    // backfill digests are not hourly: no gap is inferred from their times
+    Dataset<Row> inferred = named.filter(col("backfill").unary_$bang().and(col("lag_end").isNotNull())
+            .and(col("lag_end").lt(namedStart)))
         .select(lit("digest").alias("item"), lit("missing_digest").alias("verdict"),
             lit(null).cast("string").alias("object_key"), lit(null).cast("string").alias("path"),
             col("account_id"), col("region"), col("trail"), col("object_key").alias("digest_key"),

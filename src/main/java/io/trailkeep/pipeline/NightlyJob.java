@@ -234,11 +234,13 @@ public final class NightlyJob extends JobAction<NightlyJob, NightlyJob.Result> {
       case "correlate":
         return CorrelateJob.on(lake).options(conf).progress(run.progress()).execute();
       case "report": {
-        String dir = get(ConfKey.NIGHTLY_REPORTS_DIR);
+        String given = get(ConfKey.NIGHTLY_REPORTS_DIR);
+        java.nio.file.Path dir = given.isEmpty() ? IncidentReport.defaultDir(lake.root())
+            : Paths.get(given).toAbsolutePath();
         try {
           List<IncidentReport.Written> w = lake.exists(io.trailkeep.schema.IncidentTables.INCIDENTS)
-              ? IncidentReport.write(lake, null, Paths.get(dir).toAbsolutePath()) : List.of();
-          return new ReportStep(w.size(), Paths.get(dir).toAbsolutePath().toString());
+              ? IncidentReport.write(lake, null, dir) : List.of();
+          return new ReportStep(w.size(), dir.toString());
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException("cannot write the reports under " + dir + ": " + e.getMessage(), e);
         }

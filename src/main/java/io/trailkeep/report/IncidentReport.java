@@ -26,6 +26,21 @@ import org.apache.spark.sql.Row;
  * the incidents and one of their timeline rows, collected to the driver. Side effects: the files.
  */
 public final class IncidentReport {
+
+  /**
+   * Where reports go when no folder is named: {@code reports} beside a local lake (the lake
+   * {@code demo-data/lake} has its reports in {@code demo-data/reports}), or under the working
+   * directory for a lake on S3 (reports are local files).
+   */
+  public static java.nio.file.Path defaultDir(String lakeRoot) {
+    String root = io.trailkeep.lake.Lake.absolute(lakeRoot);
+    if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      return java.nio.file.Paths.get("reports").toAbsolutePath();
+    }
+    java.nio.file.Path lake = java.nio.file.Paths.get(root.startsWith("file:") ? java.net.URI.create(root).getPath() : root);
+    return (lake.getParent() == null ? lake : lake.getParent()).resolve("reports");
+  }
+
   private IncidentReport() {}
 
   /** The files written for one incident. */

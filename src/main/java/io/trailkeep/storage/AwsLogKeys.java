@@ -157,6 +157,25 @@ public final class AwsLogKeys {
         + SECOND.format(end) + ".json.gz";
   }
 
+  /** How a backfill digest's key ends, as a regular expression on the key. */
+  public static final String BACKFILL_DIGEST_SUFFIX_REGEX = "_backfill\\.json(\\.gz)?$";
+
+  /**
+   * A backfill digest file of the hour ending at {@code end}: CloudTrail's digest of the log files
+   * of that hour delivered after the hour's digest was written (the hourly key with
+   * {@code _backfill} before {@code .json.gz}).
+   */
+  public static String backfillDigest(String orgId, String accountId, String region, String trail,
+      String home, Instant end) {
+    String hourly = digest(orgId, accountId, region, trail, home, end);
+    return hourly.substring(0, hourly.length() - ".json.gz".length()) + "_backfill.json.gz";
+  }
+
+  /** Whether {@code key} names a backfill digest. */
+  public static boolean isBackfillDigest(String key) {
+    return key.matches(".*" + BACKFILL_DIGEST_SUFFIX_REGEX);
+  }
+
   /**
    * A VPC Flow Logs file for the 5-minute window starting at {@code window}: plain or
    * Hive-compatible prefix, optionally with an hour folder; {@code extension} is {@code log.gz}

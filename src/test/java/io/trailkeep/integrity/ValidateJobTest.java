@@ -57,7 +57,7 @@ class ValidateJobTest {
     // digests (its home region logs the hourly STS session calls, so every hour has files there)
     gen = Generator.with(new Configuration()).raw(pristine.toString()).events(300).days(1)
         .accounts(1).flowRatio(0).findingsPerDay(0).seed(93).start(LocalDate.of(2026, 9, 10))
-        .scenarios(List.of()).execute();
+        .scenarios(List.of()).lateLogRate(0).execute();
   }
 
   private static Path copy() {
@@ -204,6 +204,59 @@ class ValidateJobTest {
     assertEquals(expected, problems(validate(raw)));
   }
 
+  /** A raw root whose trail also wrote backfill digests: a share of its logs arrived late. */
+  private static Path withBackfill() {
+    Path raw = TestSpark.tempDir("raw-backfill");
+    Generator.Result g = Generator.with(new Configuration()).raw(raw.toString()).events(300).days(1)
+        .accounts(1).flowRatio(0).findingsPerDay(0).seed(93).start(LocalDate.of(2026, 9, 10))
+        .scenarios(List.of()).lateLogRate(0.25).execute();
+    assertTrue(g.backfillDigestFiles() >= 4, "backfill digests: " + g.backfillDigestFiles());
+    return raw;
+  }
+
+  private static List<Path> backfills(Path raw) {
+    return files(raw, "CloudTrail-Digest", "_backfill.json.gz");
+  }
+
+  @Test
+  void backfillDigestsValidateAndTamperingInThemIsFound() throws IOException {
+    Path raw = withBackfill();
+    List<Path> backfills = backfills(raw);
+    Set<String> late = new TreeSet<>();
+    backfills.forEach(b -> late.addAll(listedLogs(b)));
+    // the hourly digests leave the late logs out; only the backfill digests list them
+    for (Path d : files(raw, "CloudTrail-Digest", ".json.gz")) {
+      if (!backfills.contains(d)) {
+        assertTrue(java.util.Collections.disjoint(late, listedLogs(d)), d.toString());
+      }
+    }
+    ValidateJob.Result r = validate(raw);
+    assertEquals(Set.of(), problems(r));
+    assertEquals(files(raw, "CloudTrail-Digest", ".json.gz").size(), r.digestsChecked());
+    // each backfill digest names the one before it, and carries when it was generated
+    ObjectNode second = digestBody(backfills.get(1));
+    assertEquals(key(raw, backfills.get(0)), second.get("previousDigestS3Object").asText());
+    assertTrue(Files.readString(Path.of(backfills.get(1) + AwsLogKeys.DIGEST_SIDECAR_SUFFIX))
+        .contains("\"x-amz-meta-" + DigestSignature.META_BACKFILL_GENERATED + "\" : \"2026-09-1"));
+
+    // a late log changed, a backfill digest changed without re-signing, another deleted
+    Path lateLog = raw.resolve(listedLogs(backfills.get(0)).get(0));
+    Fixtures.writeGzip(raw, key(raw, lateLog), "{\"Records\":[]}");
+    Path edited = backfills.get(1);
+    ObjectNode body = digestBody(edited);
+    body.put("digestStartTime", "2026-09-10T00:00:00Z");
+    Fixtures.writeGzip(raw, key(raw, edited), Json.write(body));
+    Path gone = backfills.get(2);
+    Set<String> expected = new TreeSet<>();
+    expected.add("modified_log " + key(raw, lateLog));
+    expected.add("bad_signature " + key(raw, edited));
+    expected.add("missing_digest " + key(raw, gone));
+    listedLogs(gone).forEach(l -> expected.add("unlisted_log " + l));
+    Files.delete(gone);
+    Files.delete(Path.of(gone + AwsLogKeys.DIGEST_SIDECAR_SUFFIX));
+    assertEquals(expected, problems(validate(raw)));
+  }
+
   @Test
   void aDigestModifiedWithoutResigningHasABadSignature() throws IOException {
     Path raw = copy();
@@ -301,7 +354,7 @@ class ValidateJobTest {
     String keys = raw.resolve("cloudtrail-public-keys.json").toString();
     String lake = TestSpark.tempDir("lake-validate-cli").toString();
     CliRunner.Run ok = CliRunner.run("validate", "--raw",
-        raw.toString(), "--lake", lake, "--public-keys", keys, "--json");
+        raw.toString(), "--lake", lake, "--new-lake", "--public-keys", keys, "--json");
     assertEquals(0, ok.code(), ok.err());
     JsonNode s = Json.parse(ok.lastLine());
     for (String v : IntegrityTable.VERDICTS) {
