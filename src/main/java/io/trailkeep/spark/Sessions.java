@@ -135,6 +135,11 @@ public final class Sessions {
     return o.isDefined() ? Optional.of(o.get()) : Optional.empty();
   }
 
+  /** The session's runtime settings as a Java map (the API gives a Scala one). */
+  public static Map<String, String> runtimeConf(SparkSession spark) {
+    return scalaMap(spark.conf().getAll());
+  }
+
   private static Map<String, String> scalaMap(scala.collection.Map<String, String> m) {
     Map<String, String> out = new HashMap<>();
     Iterator<Tuple2<String, String>> it = m.iterator();

@@ -39,7 +39,7 @@ class ReadmeConfigurationTest {
     int start = text.indexOf(BEGIN);
     int end = text.indexOf(END);
     assertTrue(start >= 0 && end > start, "README.md has the configuration-key markers");
-    if (Boolean.getBoolean("trailkeep.regenerate")) {
+    if (io.trailkeep.testing.Golden.regenerate()) {
       text = text.substring(0, start + BEGIN.length()) + "\n" + table() + text.substring(end);
       Files.writeString(readme, text, StandardCharsets.UTF_8);
       end = text.indexOf(END);

@@ -96,7 +96,7 @@ class CorrelateJobTest {
       TimelineFiles.map(rows.schema(), r).values().forEach(v -> cells.add(v == null ? "" : String.valueOf(v)));
       csv.append(TimelineFiles.csvLine(cells));
     }
-    if (Boolean.getBoolean("trailkeep.regenerate")) {
+    if (io.trailkeep.testing.Golden.regenerate()) {
       Files.createDirectories(GOLDEN.getParent());
       Files.writeString(GOLDEN, csv.toString(), StandardCharsets.UTF_8);
     }

@@ -89,7 +89,11 @@ class ReportBrowserTest {
     assertTrue(dom.contains("<circle class=\"alert\""), "the alert is on the time axis");
     assertTrue(dom.contains("<circle class=\"address\""), "the address is in the entity picture");
     assertTrue(dom.contains("administrator-access-attached"), "the rule is named");
-    assertFalse(dom.contains("http://") && dom.contains("src=\"http"), "nothing loads from elsewhere");
+    // no attribute names another place to load from, whatever the scheme (http, https, //host)
+    assertFalse(java.util.regex.Pattern.compile("(?i)\\b(src|href|xlink:href|action|poster|data)\\s*=\\s*[\"']?"
+        + "\\s*(https?:|//|ftp:)").matcher(dom).find(), "nothing loads from elsewhere");
+    assertFalse(dom.toLowerCase(java.util.Locale.ROOT).matches("(?s).*url\\(\\s*['\"]?\\s*(https?:|//).*"),
+        "no stylesheet loads from elsewhere");
     assertInert(dom);
     String json = Files.readString(Path.of(r.json()), StandardCharsets.UTF_8);
     assertEquals(AGENT, Json.parse(json).get("timeline").get(0).get("user_agent").asText(),

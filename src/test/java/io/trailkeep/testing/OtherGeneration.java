@@ -44,8 +44,9 @@ public final class OtherGeneration {
   }
 
   /**
-   * Runs {@code jobs/trailkeep --spark <other> args...}: the user's launcher, which builds the
-   * other generation's jar on first use and sets the JVM flags Spark needs.
+   * Runs {@code jobs/trailkeep --spark <other> args...}: the user's launcher, with the JVM flags
+   * Spark needs, on the other generation's job jar as {@code jobs/build-jars} built it (the launcher
+   * is told not to build: a missing or stale jar fails with the command that builds it).
    */
   public static Result cli(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
@@ -57,6 +58,8 @@ public final class OtherGeneration {
     Path err = Files.createTempFile("other-gen", ".err");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("TRAILKEEP_DRIVER_MEMORY", "1g");
+    // tests never start Maven: .ci/run (jobs/build-jars) builds both job jars before the suites
+    pb.environment().put("TRAILKEEP_NO_BUILD", "1");
     Process p = pb.start();
     if (!p.waitFor(20, TimeUnit.MINUTES)) {
       p.destroyForcibly();

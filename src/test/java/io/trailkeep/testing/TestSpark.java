@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class TestSpark {
   private static SparkSession spark;
+  private static java.util.Map<String, String> initialConf;
 
   private TestSpark() {}
 
@@ -33,8 +34,19 @@ public final class TestSpark {
       spark = SparkSession.builder().config(c).getOrCreate();
       spark.sparkContext().setLogLevel("ERROR");
       DataFrames.bind(spark);
+      initialConf = java.util.Map.copyOf(Sessions.runtimeConf(spark));
     }
     return spark;
+  }
+
+  /** The session if a test started it, else null (nothing is started). */
+  public static synchronized SparkSession ifStarted() {
+    return spark;
+  }
+
+  /** The session's runtime settings as they were when it was created. */
+  public static synchronized java.util.Map<String, String> initialConf() {
+    return initialConf;
   }
 
   /** A fresh temporary directory. */
