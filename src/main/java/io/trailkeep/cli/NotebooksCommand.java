@@ -2,6 +2,7 @@ package io.trailkeep.cli;
 
 import io.trailkeep.schema.Source;
 import io.trailkeep.conf.ConfException;
+import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.lake.Lake;
@@ -31,12 +32,13 @@ final class NotebooksCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--dir", paramLabel = "DIR", defaultValue = "notebooks",
-      description = "Folder of the .ipynb files (default: notebooks).")
+  @Option(names = "--dir", paramLabel = "DIR",
+      description = "Folder of the .ipynb files (default: the notebooks shipped with TrailKeep).")
   Path dir;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "notebooks-html",
-      description = "Folder for the pages (default: notebooks-html).")
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "Folder for the pages (default: notebooks-html beside a local lake; ./notebooks-html for a "
+          + "lake on S3).")
   Path out;
 
   @Option(names = "--param", paramLabel = "NAME=VALUE",
@@ -68,6 +70,10 @@ final class NotebooksCommand implements Callable<Integer> {
     if (rows < 1) {
       throw new ConfException("--rows must be at least 1");
     }
+    String home = System.getProperty("trailkeep.home", System.getenv("TRAILKEEP_HOME"));
+    Path dir = this.dir != null ? this.dir : home == null ? Path.of("notebooks") : Path.of(home, "notebooks");
+    Path out = this.out != null ? this.out : io.trailkeep.lake.Lake.localSibling(conf.get(ConfKey.LAKE),
+        "notebooks-html");
     if (!Files.isDirectory(dir)) {
       throw new ConfException("no notebook folder at " + dir.toAbsolutePath() + "; pass --dir");
     }
@@ -93,7 +99,8 @@ final class NotebooksCommand implements Callable<Integer> {
         queries += r.queries();
         failed += r.failed().size();
         human.append(String.format("%-40s %2d queries, %6d rows%s%n", r.notebook(), r.queries(), r.rows(),
-            r.failed().isEmpty() ? "" : ", FAILED " + String.join("; ", r.failed())));
+            (r.failed().isEmpty() ? "" : ", FAILED " + String.join("; ", r.failed()))
+                + (r.empty().isEmpty() ? "" : ", no rows from " + String.join(", ", r.empty()))));
       }
       human.append(done.size()).append(" notebooks in ").append(target.resolve("index.html"));
       int code = common.printSummary(w, new Result(done, target.resolve("index.html").toString(), queries,

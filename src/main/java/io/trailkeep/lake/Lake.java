@@ -47,6 +47,20 @@ public final class Lake {
     return Paths.get(uri).toAbsolutePath().normalize().toString();
   }
 
+  /**
+   * A local folder named {@code name} beside a local lake ({@code demo-data/lake} gives
+   * {@code demo-data/<name>}), or under the working directory for a lake on S3: where local
+   * outputs of a lake (reports, rendered notebooks) go by default.
+   */
+  public static java.nio.file.Path localSibling(String lakeRoot, String name) {
+    String root = absolute(lakeRoot);
+    if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      return Paths.get(name).toAbsolutePath();
+    }
+    java.nio.file.Path lake = Paths.get(root.startsWith("file:") ? java.net.URI.create(root).getPath() : root);
+    return (lake.getParent() == null ? lake : lake.getParent()).resolve(name);
+  }
+
   public String root() {
     return root;
   }

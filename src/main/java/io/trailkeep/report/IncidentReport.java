@@ -33,13 +33,9 @@ public final class IncidentReport {
    * directory for a lake on S3 (reports are local files).
    */
   public static java.nio.file.Path defaultDir(String lakeRoot) {
-    String root = io.trailkeep.lake.Lake.absolute(lakeRoot);
-    if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-      return java.nio.file.Paths.get("reports").toAbsolutePath();
-    }
-    java.nio.file.Path lake = java.nio.file.Paths.get(root.startsWith("file:") ? java.net.URI.create(root).getPath() : root);
-    return (lake.getParent() == null ? lake : lake.getParent()).resolve("reports");
+    return Lake.localSibling(lakeRoot, "reports");
   }
+
 
   private IncidentReport() {}
 

@@ -1,5 +1,6 @@
 package io.trailkeep.report;
 
+import io.trailkeep.spark.internal.SqlStatements;
 import static org.apache.spark.sql.functions.col;
 
 import com.samskivert.mustache.Mustache;
@@ -27,9 +28,14 @@ import org.apache.spark.sql.SparkSession;
  * log content is hostile) and the pages allow no script. A query that fails is shown with its
  * error and reported; the others still run.
  *
- * <p>Cost: every SQL cell runs twice (a count and the first rows). Side effects: the lake's views
- * are registered in the session; the parameters are set in the session's configuration while a
- * notebook runs and restored after.
+ * <p>Parameters are bound to each query as named parameters ({@link NotebookQuery}), never put in
+ * its text; those left empty take their values from the lake ({@link NotebookDefaults}) and the
+ * page states each value and where it came from. A notebook whose query would write is refused
+ * before any query runs.
+ *
+ * <p>Cost: every SQL cell runs twice (a count and the first rows), three times when it is charted
+ * ({@link NotebookChart}); one defaults query per notebook with an empty parameter. Side effects:
+ * the lake's read-only views are registered in the session.
  */
 public final class NotebookPages {
   private static final Template PAGE = Mustache.compiler().escapeHTML(true).nullValue("")
@@ -40,7 +46,12 @@ public final class NotebookPages {
   private NotebookPages() {}
 
   /** One rendered notebook: its page, its SQL cells, the rows they returned, the ones that failed. */
-  public record Rendered(String notebook, String html, int queries, long rows, List<String> failed) {}
+  /**
+   * One rendered notebook: its page, its SQL cells, the rows they returned, the ones that failed,
+   * the ones that returned no row ({@code query N}), and the parameter values used.
+   */
+  public record Rendered(String notebook, String html, int queries, long rows, List<String> failed,
+      List<String> empty, Map<String, String> parameters) {}
 
   /**
    * Renders {@code notebooks} into {@code out} (created if missing).
@@ -55,60 +66,88 @@ public final class NotebookPages {
     Files.createDirectories(out);
     List<Rendered> done = new ArrayList<>();
     List<Map<String, Object>> index = new ArrayList<>();
+    // notebooks are read-only, as sql is: every query is checked before any runs
+    Map<Notebook, List<NotebookQuery>> compiled = new LinkedHashMap<>();
     for (Notebook nb : notebooks) {
-      Map<String, String> values = new LinkedHashMap<>(nb.parameters());
+      List<NotebookQuery> qs = new ArrayList<>();
+      int i = 0;
+      for (String sql : nb.queries()) {
+        i++;
+        NotebookQuery q;
+        try {
+          q = NotebookQuery.of(sql);
+        } catch (io.trailkeep.conf.ConfException e) {
+          throw new io.trailkeep.conf.ConfException(nb.name() + " query " + i + ": " + e.getMessage());
+        }
+        SqlStatements.Statement st;
+        try {
+          st = SqlStatements.classify(spark, q.text());
+        } catch (SqlStatements.SyntaxError e) {
+          qs.add(q);
+          continue; // shown as the query's error when it runs
+        }
+        if (!st.readOnly()) {
+          throw new io.trailkeep.conf.ConfException("notebooks is read-only and " + nb.name() + " query " + i
+              + " writes (" + String.join(", ", st.writingNodes()) + "); nothing ran");
+        }
+        qs.add(q);
+      }
+      compiled.put(nb, qs);
+    }
+    for (Notebook nb : notebooks) {
+      Map<String, String> stored = new LinkedHashMap<>(nb.parameters());
+      Map<String, String> given = new LinkedHashMap<>();
       for (Map.Entry<String, String> p : parameters.entrySet()) {
-        values.computeIfPresent(p.getKey(), (k, v) -> p.getValue());
+        if (stored.containsKey(p.getKey())) {
+          stored.put(p.getKey(), p.getValue());
+          given.put(p.getKey(), p.getValue());
+        }
       }
-      Map<String, String> before = new HashMap<>();
-      for (Map.Entry<String, String> v : values.entrySet()) {
-        before.put(v.getKey(), spark.conf().getOption(v.getKey()).getOrElse(() -> null));
-        spark.conf().set(v.getKey(), v.getValue());
-      }
+      Map<String, NotebookDefaults.Value> used = NotebookDefaults.fill(lake, stored, given);
+      Map<String, String> values = new LinkedHashMap<>();
+      used.forEach((k, v) -> values.put(k, v.value()));
       List<Map<String, Object>> cells = new ArrayList<>();
       List<String> failed = new ArrayList<>();
+      List<String> empty = new ArrayList<>();
       long rows = 0;
       int queries = 0;
-      try {
-        for (Notebook.Cell c : nb.cells()) {
-          Map<String, Object> m = new HashMap<>();
-          m.put("source", c.source());
-          switch (c.kind()) {
-            case "markdown" -> {
-              m.put("isMarkdown", true);
-              m.put("blocks", blocks(c.source()));
-            }
-            case "sql" -> {
-              m.put("isSql", true);
-              queries++;
-              rows += query(spark, c.source(), maxRows, m);
-              if (m.containsKey("error")) {
-                failed.add("query " + queries + ": " + m.get("error"));
-              }
-            }
-            default -> m.put("isPython", true);
+      List<NotebookQuery> qs = compiled.get(nb);
+      for (Notebook.Cell c : nb.cells()) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("source", c.source());
+        switch (c.kind()) {
+          case "markdown" -> {
+            m.put("isMarkdown", true);
+            m.put("blocks", blocks(c.source()));
           }
-          cells.add(m);
-        }
-      } finally {
-        for (Map.Entry<String, String> b : before.entrySet()) {
-          if (b.getValue() == null) {
-            spark.conf().unset(b.getKey());
-          } else {
-            spark.conf().set(b.getKey(), b.getValue());
+          case "sql" -> {
+            m.put("isSql", true);
+            NotebookQuery q = qs.get(queries);
+            queries++;
+            long n = query(spark, q, values, maxRows, m);
+            rows += n;
+            if (m.containsKey("error")) {
+              failed.add("query " + queries + ": " + m.get("error"));
+            } else if (n == 0) {
+              empty.add("query " + queries);
+            }
           }
+          default -> m.put("isPython", true);
         }
+        cells.add(m);
       }
       Map<String, Object> page = new HashMap<>();
       page.put("title", nb.name());
       page.put("source", "notebooks/" + nb.name() + ".ipynb");
       page.put("lake", lake.root());
-      page.put("params", values.entrySet().stream()
-          .map(e -> Map.of("name", e.getKey(), "value", e.getValue())).toList());
+      page.put("params", used.entrySet().stream()
+          .map(e -> Map.of("name", e.getKey(), "value", e.getValue().value(), "origin", e.getValue().origin()))
+          .toList());
       page.put("cells", cells);
       Path html = out.resolve(nb.name() + ".html");
       Files.writeString(html, PAGE.execute(page), StandardCharsets.UTF_8);
-      done.add(new Rendered(nb.name(), html.toString(), queries, rows, List.copyOf(failed)));
+      done.add(new Rendered(nb.name(), html.toString(), queries, rows, List.copyOf(failed), List.copyOf(empty),
+          Map.copyOf(values)));
       index.add(Map.of("title", nb.name(), "file", nb.name() + ".html", "queries", queries, "rows", rows,
           "failedCount", failed.size()));
     }
@@ -118,9 +157,10 @@ public final class NotebookPages {
   }
 
   /** Runs one query into {@code cell} (columns, rows, shown; or error); returns its row count. */
-  private static long query(SparkSession spark, String sql, int maxRows, Map<String, Object> cell) {
+  private static long query(SparkSession spark, NotebookQuery q, Map<String, String> params, int maxRows,
+      Map<String, Object> cell) {
     try {
-      Dataset<Row> d = spark.sql(sql);
+      Dataset<Row> d = q.run(spark, params);
       // by position: a query may name two columns alike
       String[] positions = new String[d.columns().length];
       Column[] asText = new Column[positions.length];
@@ -137,6 +177,10 @@ public final class NotebookPages {
           values.add(r.isNullAt(i) ? "" : r.getString(i));
         }
         rows.add(Map.of("values", values));
+      }
+      Map<String, Object> chart = NotebookChart.of(d);
+      if (chart != null) {
+        cell.put("chart", chart);
       }
       cell.put("columns", List.of(d.columns()));
       cell.put("rows", rows);

@@ -11,6 +11,8 @@ import io.trailkeep.detect.DetectFixtures;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.report.Notebook;
+import io.trailkeep.report.NotebookDefaults;
+import io.trailkeep.report.NotebookQuery;
 import io.trailkeep.testing.Browser;
 import io.trailkeep.testing.TestSpark;
 import java.io.IOException;
@@ -73,20 +75,91 @@ class NotebookTest {
     int parameterCell = nb.cells().indexOf(nb.parameterCells().get(0));
     for (Map.Entry<String, String> p : nb.parameters().entrySet()) {
       assertTrue(VALUES.containsKey(p.getKey()), file + ": a parameter this test does not set: " + p.getKey());
-      spark.conf().set(p.getKey(), VALUES.get(p.getKey()));
+      assertEquals("", p.getValue(), file + ": " + p.getKey() + " is left empty, to be taken from the lake");
     }
+    // the setup cell holds the defaults query word for word, as the renderer runs it
+    assertTrue(nb.cells().get(1).source().contains(NotebookDefaults.SQL), file + ": the setup cell's DEFAULTS_SQL");
     int queries = 0;
     for (int i = 0; i < nb.cells().size(); i++) {
       Notebook.Cell cell = nb.cells().get(i);
       assertFalse(cell.stored(), file + " is stored without outputs and execution counts");
       if (cell.kind().equals("sql")) {
         assertTrue(i > parameterCell || !cell.source().contains("${"), "parameters come in one cell at the top");
-        long rows = spark.sql(cell.source()).count();
+        long rows = NotebookQuery.of(cell.source()).run(spark, VALUES).count();
         assertTrue(rows > 0, file.getFileName() + ": no rows from\n" + cell.source());
         queries++;
       }
     }
     assertTrue(queries >= 2, file + " has queries");
+  }
+
+  @Test
+  void withoutParametersEveryQueryFindsRowsFromWhatTheLakeHolds() throws Exception {
+    Path out = TestSpark.tempDir("notebooks-defaults");
+    CliRunner.Run run = CliRunner.run("notebooks", "--lake", DetectFixtures.lake().root(), "--out", out.toString(),
+        "--json");
+    assertEquals(0, run.code(), run.out() + run.err());
+    JsonNode summary = Json.parse(run.lastLine());
+    assertEquals(0, summary.get("queries_failed").asLong(), summary.toString());
+    for (JsonNode r : summary.get("notebooks")) {
+      assertEquals(0, r.get("empty").size(), r.toString());
+      String dom = Browser.dom(Path.of(r.get("html").asText()));
+      Notebook nb = Notebook.read(Path.of("notebooks", r.get("notebook").asText() + ".ipynb"));
+      for (String parameter : nb.parameters().keySet()) {
+        assertTrue(dom.contains("<code>" + parameter + " = "), r + ": the value used for " + parameter + " is stated");
+      }
+      assertTrue(dom.contains("(from the lake: incident inc-"), r + ": and where it came from");
+    }
+    // the overview's daily counts are drawn as well as listed
+    String overview = Browser.dom(out.resolve("01-lake-overview.html"));
+    assertTrue(count(overview, "<svg") >= 1, "a time column and a count make a chart");
+    assertTrue(overview.contains("<rect class=\"bar\""), overview);
+  }
+
+  /** A one-query notebook in a folder of its own. */
+  private static Path notebook(String parameterValue, String sql) throws IOException {
+    Path dir = TestSpark.tempDir("notebooks-one");
+    Files.writeString(dir.resolve("q.ipynb"), Json.write(Map.of("nbformat", 4, "nbformat_minor", 5,
+        "metadata", Map.of(), "cells", List.of(
+            Map.of("cell_type", "code", "metadata", Map.of(), "outputs", List.of(),
+                "source", List.of("spark.conf.set(\"trailkeep.v\", \"" + parameterValue + "\")")),
+            Map.of("cell_type", "code", "metadata", Map.of(), "outputs", List.of(),
+                "source", List.of("%%sql\n" + sql))))));
+    return dir;
+  }
+
+  @Test
+  void parametersAreBoundSoAQuoteChangesNoResult() throws Exception {
+    String sql = "SELECT eventName FROM cloudtrail WHERE eventName = '${trailkeep.v}'";
+    Path dir = notebook("x", sql);
+    List<Long> rows = new ArrayList<>();
+    for (String value : List.of("x", "x' OR '1'='1", "${env:HOME}")) {
+      CliRunner.Run run = CliRunner.run("notebooks", "--lake", DetectFixtures.lake().root(), "--dir", dir.toString(),
+          "--out", TestSpark.tempDir("notebooks-bound").toString(), "--param", "trailkeep.v=" + value, "--json");
+      assertEquals(0, run.code(), run.out() + run.err());
+      rows.add(Json.parse(run.lastLine()).get("notebooks").get(0).get("rows").asLong());
+    }
+    assertEquals(List.of(0L, 0L, 0L), rows, "the value is compared, never read as SQL");
+    CliRunner.Run real = CliRunner.run("notebooks", "--lake", DetectFixtures.lake().root(), "--dir", dir.toString(),
+        "--out", TestSpark.tempDir("notebooks-bound").toString(), "--param", "trailkeep.v=ConsoleLogin", "--json");
+    assertTrue(Json.parse(real.lastLine()).get("notebooks").get(0).get("rows").asLong() > 0, real.out());
+  }
+
+  @Test
+  void notebooksIsReadOnlyAndRefusesPlaceholdersItCannotBind() throws Exception {
+    Lake lake = DetectFixtures.lake();
+    long before = lake.read("cloudtrail").count();
+    CliRunner.Run delete = CliRunner.run("notebooks", "--lake", lake.root(), "--dir",
+        notebook("x", "DELETE FROM delta.`" + lake.pathOf("cloudtrail") + "` WHERE eventName = '${trailkeep.v}'").toString(),
+        "--out", TestSpark.tempDir("notebooks-ro").toString());
+    assertEquals(2, delete.code(), delete.out() + delete.err());
+    assertTrue(delete.err().startsWith("trailkeep: notebooks is read-only and q query 1 writes ("), delete.err());
+    assertEquals(before, lake.read("cloudtrail").count(), "nothing was deleted");
+    CliRunner.Run spliced = CliRunner.run("notebooks", "--lake", lake.root(), "--dir",
+        notebook("x", "SELECT eventName FROM cloudtrail WHERE eventName LIKE '%${trailkeep.v}%'").toString(),
+        "--out", TestSpark.tempDir("notebooks-ro").toString());
+    assertEquals(2, spliced.code(), spliced.out() + spliced.err());
+    assertTrue(spliced.err().contains("is not a whole string literal"), spliced.err());
   }
 
   @Test
