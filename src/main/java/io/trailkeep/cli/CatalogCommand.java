@@ -27,7 +27,7 @@ final class CatalogCommand implements Callable<Integer> {
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--database", paramLabel = "NAME",
-      description = "Database to register in (catalog.database; default trailkeep).")
+      description = "Database to register in (catalog.database; default ${bundle:default.catalog.database}).")
   String database;
 
   @Option(names = "--glue", description = "Register in the AWS Glue Data Catalog through its API "

@@ -254,8 +254,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("%n10. Timeline of incident %s (scenario %s): %d rows from %s%n", incident, scenario, all.size(),
         all.stream().map(r -> r.<String>getAs("source")).distinct().sorted().toList());
     TablePrinter.table(out, TimelineFiles.GROUPED, TimelineFiles.grouped(all));
-    java.nio.file.Path dir = java.nio.file.Paths.get(Lake.absolute(lake.root()).replaceFirst("^file:", ""))
-        .resolveSibling("reports").resolve(incident);
+    java.nio.file.Path dir = IncidentReport.defaultDir(lake.root()).resolve(incident);
     if (!lake.root().startsWith("s3a:")) {
       TimelineFiles.write(dir, rows.schema(), all, "incident " + incident);
       IncidentReport.Written report = IncidentReport.write(lake, List.of(incident), dir).get(0);

@@ -21,19 +21,19 @@ final class GenerateCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--events", paramLabel = "N", description = "Approximate events (default 20000).")
+  @Option(names = "--events", paramLabel = "N", description = "Approximate events (default ${bundle:default.generate.events}).")
   String events;
 
-  @Option(names = "--days", paramLabel = "D", description = "Days spanned (default 2).")
+  @Option(names = "--days", paramLabel = "D", description = "Days spanned (default ${bundle:default.generate.days}).")
   String days;
 
-  @Option(names = "--seed", paramLabel = "S", description = "Seed; same seed, same bytes (default 42).")
+  @Option(names = "--seed", paramLabel = "S", description = "Seed; same seed, same bytes (default ${bundle:default.generate.seed}).")
   String seed;
 
-  @Option(names = "--start", paramLabel = "YYYY-MM-DD", description = "First UTC day (default 2026-11-01).")
+  @Option(names = "--start", paramLabel = "YYYY-MM-DD", description = "First UTC day (default ${bundle:default.generate.start}).")
   String start;
 
-  @Option(names = "--accounts", paramLabel = "N", description = "Accounts in the organization (default 4).")
+  @Option(names = "--accounts", paramLabel = "N", description = "Accounts in the organization (default ${bundle:default.generate.accounts}).")
   String accounts;
 
   @Option(names = "--scenarios", paramLabel = "LIST",
@@ -47,11 +47,11 @@ final class GenerateCommand implements Callable<Integer> {
   String scenarioLayout;
 
   @Option(names = "--flow-ratio", paramLabel = "R",
-      description = "Flow-log records per CloudTrail event, 0 for none (default 10).")
+      description = "Flow-log records per CloudTrail event, 0 for none (default ${bundle:default.generate.flow-ratio}).")
   String flowRatio;
 
   @Option(names = "--flow-format", paramLabel = "FORMAT",
-      description = "Flow-log format: mixed, default, custom or a field list (default mixed).")
+      description = "Flow-log format: mixed, default, custom or a field list (default ${bundle:default.generate.flow-format}).")
   String flowFormat;
 
   @Override

@@ -27,7 +27,7 @@ final class IngestCommand implements Callable<Integer> {
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--source", paramLabel = "SOURCE",
-      description = "cloudtrail, vpcflow, guardduty (comma-separated) or all (default all).")
+      description = "cloudtrail, vpcflow, guardduty (comma-separated) or all (default ${bundle:default.ingest.source}).")
   String source;
 
   @Option(names = "--reconcile", description = "List every day (or --from..--to) instead of the "

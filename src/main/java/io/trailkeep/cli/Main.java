@@ -41,6 +41,8 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    // help texts show the defaults ConfKey declares (${bundle:default.<key>})
+    cl.setResourceBundle(new ConfDefaults());
     cl.setUsageHelpAutoWidth(true);
     cl.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();

@@ -37,10 +37,12 @@ final class MaintainCommand implements Callable<Integer> {
       description = "Day retention counts back from (default today, UTC).")
   String asOf;
 
-  @Option(names = "--vacuum-hours", paramLabel = "H", description = "VACUUM safety window (default 168).")
+  @Option(names = "--vacuum-hours", paramLabel = "H", description = "VACUUM safety window (default "
+      + "${bundle:default.maintain.vacuum-hours}).")
   String vacuumHours;
 
-  @Option(names = "--force-vacuum", description = "Allow a VACUUM window below 168 hours.")
+  @Option(names = "--force-vacuum", description = "Allow a VACUUM window below " + ConfKey.VACUUM_MIN_HOURS
+      + " hours.")
   boolean forceVacuum;
 
   @Override

@@ -55,6 +55,12 @@ final class ReportCommand implements Callable<Integer> {
     if ((incidents == null || incidents.isEmpty()) == !all) {
       throw new ConfException("give --incident ID (repeatable) or --all");
     }
+    for (String id : incidents == null ? List.<String>of() : incidents) {
+      if (!id.matches("inc-[0-9a-f]{16}")) {
+        throw new ConfException("--incident expects an incident id such as inc-0123456789abcdef, got '" + id
+            + "'");
+      }
+    }
     PrintWriter w = spec.commandLine().getOut();
     Path out = this.out != null ? this.out : IncidentReport.defaultDir(conf.get(ConfKey.LAKE));
     try (Sessions.Handle session = CommonOptions.session(conf, "report")) {

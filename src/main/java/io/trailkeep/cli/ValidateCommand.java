@@ -48,7 +48,7 @@ final class ValidateCommand implements Callable<Integer> {
   boolean newLake;
 
   @Option(names = "--max-problems", paramLabel = "N", description = "Problems listed in the "
-      + "summary (default 1000; all are in the integrity table).")
+      + "summary (default ${bundle:default.validate.max-problems}; all are in the integrity table).")
   String maxProblems;
 
   @Override

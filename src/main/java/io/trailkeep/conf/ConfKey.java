@@ -83,9 +83,16 @@ public final class ConfKey<T> {
   public static final ConfKey<LegalHoldSpec> MAINTAIN_LEGAL_HOLD = key("maintain.legal-hold",
       Types.LEGAL_HOLD, "",
       "Rows retention never deletes: account=ID, principal=ARN, dates=FROM..TO, comma-separated");
+  /**
+   * The shortest VACUUM window that keeps time travel and readers of older snapshots safe, in hours
+   * (Delta's own default, and the tables' {@code delta.deletedFileRetentionDuration}): the one
+   * definition of it.
+   */
+  public static final int VACUUM_MIN_HOURS = 168;
   public static final ConfKey<Integer> MAINTAIN_VACUUM_HOURS = key("maintain.vacuum-hours",
-      Types.integer(0, 1_000_000), "168",
-      "VACUUM keeps files needed by snapshots this recent; below 168 only with --force-vacuum");
+      Types.integer(0, 1_000_000), String.valueOf(VACUUM_MIN_HOURS),
+      "VACUUM keeps files needed by snapshots this recent; below " + VACUUM_MIN_HOURS
+          + " only with --force-vacuum");
   public static final ConfKey<String> VALIDATE_PUBLIC_KEYS = key("validate.public-keys", Types.TEXT, "",
       "CloudTrail public keys as 'aws cloudtrail list-public-keys' JSON, for offline validation "
           + "(empty = <raw>/cloudtrail-public-keys.json when a local raw folder holds one, else "
@@ -108,7 +115,7 @@ public final class ConfKey<T> {
       "An address used by more principals than this on the seeds' days (a NAT, a proxy) links no seeds;"
           + " a key that assumed more sessions than this is not followed to them");
   public static final ConfKey<String> CORRELATE_MIN_SEVERITY = key("correlate.min-severity",
-      Types.choice("low", "medium", "high", "critical"), "medium",
+      Types.choice(Severity.labelsFrom(Severity.LOW).toArray(new String[0])), "medium",
       "Least severity of an incident's most severe alert or finding; weaker groups are not incidents");
   /** Every step nightly knows, in the order they run: the one list of them. */
   public static final List<String> NIGHTLY_STEP_NAMES = List.of("ingest", "validate", "maintain", "detect",

@@ -166,7 +166,9 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       counts.put(r.getString(0), r);
     }
     List<Row> rows = new ArrayList<>();
-    Map<String, Long> bySeverity = new TreeMap<>();
+    // most severe first, as an analyst reads them
+    Map<String, Long> bySeverity = new TreeMap<>(java.util.Comparator.comparingInt(
+        (String s) -> -io.trailkeep.conf.Severity.rank(s)).thenComparing(java.util.Comparator.naturalOrder()));
     for (IncidentGraph.Incident inc : incidents) {
       rows.add(incidentRow(inc, facts, counts.get(inc.id())));
       bySeverity.merge(inc.severity(), 1L, Long::sum);

@@ -29,7 +29,7 @@ public final class IncidentGraph {
   private IncidentGraph() {}
 
   /** Severity order of alerts and GuardDuty bands. */
-  public static final List<String> SEVERITIES = List.of("info", "low", "medium", "high", "critical");
+  public static final List<String> SEVERITIES = io.trailkeep.conf.Severity.labels();
 
   /** One seed: an alert or a finding, its window, severity and the entities it may link by. */
   public record Seed(String id, Instant start, Instant end, String severity, Set<String> links) {}
@@ -106,7 +106,7 @@ public final class IncidentGraph {
 
   /** Position of a severity in {@link #SEVERITIES}; unknown or null ranks lowest. */
   public static int rank(String severity) {
-    return severity == null ? -1 : SEVERITIES.indexOf(severity.toLowerCase(java.util.Locale.ROOT));
+    return io.trailkeep.conf.Severity.rank(severity);
   }
 
   /** An incident's id: {@code inc-} and 16 hex digits of SHA-256 of its earliest seed's id. */

@@ -35,7 +35,7 @@ public record Rule(String id, String title, String description, String severity,
   public enum Type { PREDICATE, THRESHOLD, SEQUENCE, QUERY }
 
   /** Severities, lowest first. */
-  public static final List<String> SEVERITIES = List.of("info", "low", "medium", "high", "critical");
+  public static final List<String> SEVERITIES = io.trailkeep.conf.Severity.labels();
 
   /** Tables a rule may read. */
   public static final Set<String> TABLES = Set.of("cloudtrail", "vpc_flow", "guardduty_findings");

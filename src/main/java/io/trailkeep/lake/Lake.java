@@ -255,7 +255,7 @@ public final class Lake {
     public static final Map<String, String> TABLE_PROPERTIES = Map.of(
         "delta.checkpointInterval", "20",
         "delta.logRetentionDuration", "interval 30 days",
-        "delta.deletedFileRetentionDuration", "interval 7 days",
+        "delta.deletedFileRetentionDuration", "interval " + io.trailkeep.conf.ConfKey.VACUUM_MIN_HOURS + " hours",
         "delta.appendOnly", "false");
   }
 

@@ -130,7 +130,7 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
     return this;
   }
 
-  /** VACUUM safety window in hours; below 168 (Delta's default) only with {@code force}. */
+  /** VACUUM safety window in hours; below {@link ConfKey#VACUUM_MIN_HOURS} only with {@code force}. */
   public MaintainJob vacuumHours(int hours, boolean force) {
     this.forceVacuum = force;
     set(ConfKey.MAINTAIN_VACUUM_HOURS, hours);
@@ -139,8 +139,9 @@ public final class MaintainJob extends JobAction<MaintainJob, MaintainJob.Result
   }
 
   private void checkVacuumWindow() {
-    if (get(ConfKey.MAINTAIN_VACUUM_HOURS) < 168 && !forceVacuum) {
-      throw new ConfException("maintain.vacuum-hours below 168 can break time travel and readers "
+    if (get(ConfKey.MAINTAIN_VACUUM_HOURS) < ConfKey.VACUUM_MIN_HOURS && !forceVacuum) {
+      throw new ConfException("maintain.vacuum-hours below " + ConfKey.VACUUM_MIN_HOURS
+          + " can break time travel and readers "
           + "of older snapshots; pass --force-vacuum to do it anyway");
     }
   }

@@ -1,5 +1,6 @@
 package io.trailkeep.ingest.guardduty;
 
+import io.trailkeep.conf.Severity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.trailkeep.ingest.JsonSpecReader;
@@ -134,7 +135,9 @@ final class FindingDerived {
     if (score == null) {
       return null;
     }
-    return score < 4 ? "low" : score < 7 ? "medium" : score < 9 ? "high" : "critical";
+    // GuardDuty's bands: low 1.0-3.9, medium 4.0-6.9, high 7.0-8.9, critical 9.0-10.0
+    return (score < 4 ? Severity.LOW : score < 7 ? Severity.MEDIUM : score < 9 ? Severity.HIGH
+        : Severity.CRITICAL).label();
   }
 
   private static Double score(String json) {
