@@ -19,7 +19,6 @@ public final class Arguments {
   private static final Pattern PRINCIPAL_ID = Pattern.compile("A(IDA|ROA)[A-Z0-9]{12,124}.*");
   private static final Pattern INSTANCE = Pattern.compile("i-([0-9a-f]{8}|[0-9a-f]{17})");
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-  private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
 
   /** Whether {@code s} is an IPv4 dotted quad or an IPv6 address (with at most one {@code ::}). */
   public static boolean isIp(String s) {
@@ -65,53 +64,36 @@ public final class Arguments {
   /** An IP address, as given. */
   public static String ip(String flag, String value) {
     String v = trimmed(flag, value);
-    if (!isIp(v)) {
-      throw new ConfException(flag + " expects an IPv4 or IPv6 address such as 203.0.113.7 or 2001:db8::1, "
-          + "got '" + v + "'");
-    }
-    return v;
+    return isIp(v) ? v : refuse(flag, v, "an IPv4 or IPv6 address such as 203.0.113.7 or 2001:db8::1", "");
   }
 
   /** An access key id ({@code AKIA...} long-term, {@code ASIA...} temporary). */
   public static String accessKey(String flag, String value) {
     String v = trimmed(flag, value);
-    if (!ACCESS_KEY.matcher(v).matches()) {
-      String hint = PRINCIPAL_ID.matcher(v).matches()
-          ? "; that is a principal id: pass it with --principal" : "";
-      throw new ConfException(flag + " expects an access key id such as AKIAIOSFODNN7EXAMPLE (AKIA... or "
-          + "ASIA..., upper-case letters and digits), got '" + v + "'" + hint);
-    }
-    return v;
+    return ACCESS_KEY.matcher(v).matches() ? v : refuse(flag, v, "an access key id such as "
+        + "AKIAIOSFODNN7EXAMPLE (AKIA... or ASIA..., upper-case letters and digits)",
+        PRINCIPAL_ID.matcher(v).matches() ? "; that is a principal id: pass it with --principal" : "");
   }
 
   /** An EC2 instance id ({@code i-} and 8 or 17 hex digits). */
   public static String instance(String flag, String value) {
     String v = trimmed(flag, value);
-    if (!INSTANCE.matcher(v).matches()) {
-      throw new ConfException(flag + " expects an EC2 instance id such as i-0abcd1234ef567890 (i- and 8 or 17 "
-          + "lower-case hex digits), got '" + v + "'");
-    }
-    return v;
+    return INSTANCE.matcher(v).matches() ? v : refuse(flag, v, "an EC2 instance id such as "
+        + "i-0abcd1234ef567890 (i- and 8 or 17 lower-case hex digits)", "");
   }
 
   /** An S3 bucket name, or its ARN ({@code arn:aws:s3:::name}), as the name. */
   public static String bucket(String flag, String value) {
     String v = trimmed(flag, value);
     String name = v.matches("arn:aws[a-z-]*:s3:::[^/]+") ? v.substring(v.lastIndexOf(':') + 1) : v;
-    if (!BUCKET.matcher(name).matches() || name.contains("..") || IPV4.matcher(name).matches()) {
-      throw new ConfException(flag + " expects an S3 bucket name (3 to 63 lower-case letters, digits, dots and "
-          + "hyphens) or its ARN arn:aws:s3:::NAME, got '" + v + "'");
-    }
-    return name;
+    boolean ok = BUCKET.matcher(name).matches() && !name.contains("..") && !IPV4.matcher(name).matches();
+    return ok ? name : refuse(flag, v, "an S3 bucket name (3 to 63 lower-case letters, digits, dots and "
+        + "hyphens) or its ARN arn:aws:s3:::NAME", "");
   }
 
-  /** A 12-digit AWS account id. */
-  public static String account(String flag, String value) {
-    String v = trimmed(flag, value);
-    if (!ACCOUNT.matcher(v).matches()) {
-      throw new ConfException(flag + " expects a 12-digit AWS account id, got '" + v + "'");
-    }
-    return v;
+  /** The one-line refusal: the flag, the form expected, what was given, and a hint. */
+  private static String refuse(String flag, String given, String expected, String hint) {
+    throw new ConfException(flag + " expects " + expected + ", got '" + given + "'" + hint);
   }
 
   /** A UTC day {@code YYYY-MM-DD}; null stays null. */

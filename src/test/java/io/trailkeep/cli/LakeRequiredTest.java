@@ -40,11 +40,17 @@ class LakeRequiredTest {
     return c;
   }
 
-  @Test
-  void aMistypedLakeIsRefusedAndLeftUntouched() throws IOException {
+  /** A raw root holding one CloudTrail log file of one event. */
+  private static Path rawWithOneLog() {
     Path raw = TestSpark.tempDir("lake-required-raw");
     Fixtures.writeGzip(raw, Fixtures.logKey(Fixtures.ACCOUNT, Fixtures.REGION, "20260304T1005Z", "lr1"),
         Fixtures.body(List.of(Fixtures.record("e1", "2026-03-04T10:00:00Z", "DescribeInstances"))));
+    return raw;
+  }
+
+  @Test
+  void aMistypedLakeIsRefusedAndLeftUntouched() throws IOException {
+    Path raw = rawWithOneLog();
     Path parent = TestSpark.tempDir("lake-required");
     Path typo = parent.resolve("typo-lake");
     for (String[] command : commands(raw)) {
@@ -65,9 +71,7 @@ class LakeRequiredTest {
 
   @Test
   void aFolderHoldingOtherTablesIsNamedAsSuch() throws IOException {
-    Path raw = TestSpark.tempDir("lake-required-raw2");
-    Fixtures.writeGzip(raw, Fixtures.logKey(Fixtures.ACCOUNT, Fixtures.REGION, "20260304T1005Z", "lr2"),
-        Fixtures.body(List.of(Fixtures.record("e1", "2026-03-04T10:00:00Z", "DescribeInstances"))));
+    Path raw = rawWithOneLog();
     Path lake = TestSpark.tempDir("lake-required-lake");
     Run ingest = CliRunner.run("ingest", "--raw", raw.toString(), "--lake", lake.toString());
     assertEquals(0, ingest.code(), ingest.err());
