@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.trailkeep.schema.Source;
 import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.ConfKey;
 import io.trailkeep.job.JobAction;
@@ -160,8 +161,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     timeline = timeline.localCheckpoint();
     Map<String, Row> counts = new HashMap<>();
     for (Row r : timeline.groupBy("incident_id").agg(
-        sum(when(col("source").equalTo("cloudtrail"), 1L).otherwise(0L)).alias("events"),
-        sum(when(col("source").equalTo("vpc_flow"), col("count")).otherwise(0L)).alias("flows"),
+        sum(when(col("source").equalTo(Source.CLOUDTRAIL.label()), 1L).otherwise(0L)).alias("events"),
+        sum(when(col("source").equalTo(Source.VPCFLOW.label()), col("count")).otherwise(0L)).alias("flows"),
         min("time").alias("first"), max("time").alias("last")).collectAsList()) {
       counts.put(r.getString(0), r);
     }
@@ -333,7 +334,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     if (found == null) {
       java.time.LocalDate day = t.atZone(ZoneOffset.UTC).toLocalDate();
       for (Row r : facts) {
-        if ("vpc_flow".equals(r.getString(4)) && r.getDate(5).toLocalDate().equals(day)) {
+        if (Source.VPCFLOW.label().equals(r.getString(4)) && r.getDate(5).toLocalDate().equals(day)) {
           return r.getString(2);
         }
       }

@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.window;
 
+import io.trailkeep.schema.Source;
 import io.trailkeep.detect.Entities;
 import io.trailkeep.schema.IncidentTables;
 import java.util.Arrays;
@@ -37,15 +38,15 @@ public final class Timeline {
   /** CloudTrail events: action {@code service:EventName}, outcome the error code or success. */
   public static Dataset<Row> cloudtrail(Dataset<Row> events) {
     return shape(events.select(col("incident_id"), col("eventTime").alias("time"),
-        lit("cloudtrail").alias("source"), col("account_id"), col("awsRegion").alias("region"),
+        lit(Source.CLOUDTRAIL.label()).alias("source"), col("account_id"), col("awsRegion").alias("region"),
         coalesce(col("actor_principal"), col("actor_type")).alias("actor"),
         concat(regexp_replace(col("eventSource"), "\\.amazonaws\\.com$", ""), lit(":"), col("eventName"))
             .alias("action"),
-        expr(Entities.BY_TABLE.get("cloudtrail").get("resource")).alias("target"),
+        expr(Entities.BY_TABLE.get(Source.CLOUDTRAIL.table()).get("resource")).alias("target"),
         col("source_ip"), col("userAgent").alias("user_agent"),
         coalesce(col("errorCode"), lit("success")).alias("outcome"),
         lit(1L).alias("count"),
-        expr(Entities.BY_TABLE.get("cloudtrail").get("event_id")).alias("ref")));
+        expr(Entities.BY_TABLE.get(Source.CLOUDTRAIL.table()).get("event_id")).alias("ref")));
   }
 
   /** Alerts: action is the rule's title, outcome its severity, count its events. */
@@ -61,7 +62,7 @@ public final class Timeline {
   /** GuardDuty findings: action is the finding type, outcome its severity band. */
   public static Dataset<Row> findings(Dataset<Row> findings) {
     return shape(findings.select(col("incident_id"),
-        coalesce(col("first_seen"), col("createdAt")).alias("time"), lit("guardduty").alias("source"),
+        coalesce(col("first_seen"), col("createdAt")).alias("time"), lit(Source.GUARDDUTY.label()).alias("source"),
         col("accountId").alias("account_id"), col("region"),
         coalesce(col("principal_arn"), col("access_key_id")).alias("actor"), col("type").alias("action"),
         coalesce(col("instance_id"), element_at(col("bucket_names"), 1), col("cluster_name"),
@@ -84,7 +85,7 @@ public final class Timeline {
             first(col("log_account_id"), true).alias("account_id"), first(col("region"), true).alias("region"),
             first(col("instance_id"), true).alias("instance_id"));
     Column port = coalesce(col("dstport").cast("string"), lit("-"));
-    return shape(g.select(col("incident_id"), col("time"), lit("vpc_flow").alias("source"),
+    return shape(g.select(col("incident_id"), col("time"), lit(Source.VPCFLOW.label()).alias("source"),
         col("account_id"), col("region"), col("srcaddr").alias("actor"),
         concat(lit("flow "), coalesce(col("protocol_name"), lit("?")), lit("/"), port, lit(" "),
             coalesce(col("bytes"), lit(0L)).cast("string"), lit(" bytes")).alias("action"),

@@ -38,7 +38,8 @@ public record Rule(String id, String title, String description, String severity,
   public static final List<String> SEVERITIES = io.trailkeep.conf.Severity.labels();
 
   /** Tables a rule may read. */
-  public static final Set<String> TABLES = Set.of("cloudtrail", "vpc_flow", "guardduty_findings");
+  public static final Set<String> TABLES = java.util.Collections.unmodifiableSet(
+      new java.util.LinkedHashSet<>(io.trailkeep.schema.Source.mainTables()));
 
   /** Allow-lists and the window within which one entity's matches make one alert. */
   public record Suppression(List<String> principals, List<String> accounts, List<String> addresses,

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trailkeep.schema.Source;
 import io.trailkeep.correlate.IncidentGraph;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.IncidentTables;
@@ -38,7 +39,7 @@ public final class IncidentCheck {
     if (truths.isEmpty() || !lake.exists(IncidentTables.TIMELINE)) {
       return out;
     }
-    Dataset<Row> events = lake.read(IncidentTables.TIMELINE).filter(col("source").equalTo("cloudtrail"));
+    Dataset<Row> events = lake.read(IncidentTables.TIMELINE).filter(col("source").equalTo(Source.CLOUDTRAIL.label()));
     Map<String, Row> incidents = new LinkedHashMap<>();
     for (Row r : lake.read(IncidentTables.INCIDENTS).select("incident_id", "severity", "event_count")
         .collectAsList()) {

@@ -50,16 +50,23 @@ public final class NotebookDefaults {
     }
     Row row = defaults(lake, values);
     String incident = row == null ? null : row.getAs("incident");
-    String origin = incident == null ? "from the lake (no high or critical incident in it)"
-        : "from the lake: incident " + incident;
+    boolean byIncident = incident != null && followsEntity(values);
     for (Map.Entry<String, String> e : values.entrySet()) {
       String name = e.getKey().substring(NotebookQuery.PREFIX.length());
       if (e.getValue().isEmpty() && COLUMNS.containsKey(name)) {
         String v = row == null ? null : row.getAs(COLUMNS.get(name));
-        out.put(e.getKey(), new Value(v == null ? "" : v, v == null ? "none in this lake" : origin));
+        boolean day = name.equals("from") || name.equals("to");
+        String origin = v == null ? "none in this lake" : day && !byIncident ? "from the lake: its last seven days"
+            : "from the lake: incident " + incident;
+        out.put(e.getKey(), new Value(v == null ? "" : v, origin));
       }
     }
     return out;
+  }
+
+  /** Whether the notebook follows an incident, a principal, a key or an instance. */
+  private static boolean followsEntity(Map<String, String> values) {
+    return ENTITIES.stream().anyMatch(n -> values.containsKey(NotebookQuery.PREFIX + n));
   }
 
   private static Row defaults(Lake lake, Map<String, String> values) {
@@ -72,7 +79,7 @@ public final class NotebookDefaults {
     String given = values.getOrDefault(NotebookQuery.PREFIX + "incident", "");
     args.put("incident", given);
     args.put("need_instance", values.containsKey(NotebookQuery.PREFIX + "instance"));
-    args.put("by_incident", incidents && ENTITIES.stream().anyMatch(n -> values.containsKey(NotebookQuery.PREFIX + n)));
+    args.put("by_incident", incidents && followsEntity(values));
     String sql = SQL;
     if (!incidents) {
       // a lake before its first correlate: no incident to take, the days from cloudtrail alone
