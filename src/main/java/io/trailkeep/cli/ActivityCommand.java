@@ -91,7 +91,7 @@ final class ActivityCommand implements Callable<Integer> {
       Map<String, Object> scan = explain ? ScanReport.of(lake, plan.events()) : null;
       long shown = TablePrinter.rows(out, events, common.json, limit);
       if (shown == 0) {
-        TablePrinter.nothingFound(out, common.json, (ref == null ? "--access-key " + accessKey
+        TablePrinter.nothingFound(out, spec.commandLine().getErr(), common.json, (ref == null ? "--access-key " + accessKey
             : "--principal " + ref.value() + " (" + ref.kind().description() + ")") + days(first, last),
             ref == null ? "a key is matched in access_key_id; try --principal with its owner's ARN"
                 : ref.widerForms());

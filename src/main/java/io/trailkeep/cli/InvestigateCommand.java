@@ -111,7 +111,7 @@ final class InvestigateCommand implements Callable<Integer> {
       }
       if (rows.isEmpty()) {
         PrincipalRef ref = investigation.principalRef();
-        TablePrinter.nothingFound(w, common.json, what.getKey().flag() + " " + what.getValue()
+        TablePrinter.nothingFound(w, spec.commandLine().getErr(), common.json, what.getKey().flag() + " " + what.getValue()
             + ActivityCommand.days(first, last), ref != null ? ref.widerForms()
             : "no CloudTrail event, flow record, finding or alert of the lake names it");
       }

@@ -45,10 +45,11 @@ final class TablePrinter {
    * Says that a lookup found nothing and what would: on stdout after a table, on stderr with
    * {@code --json} (whose stdout holds rows only).
    */
-  static void nothingFound(PrintWriter out, boolean json, String what, String hint) {
+  static void nothingFound(PrintWriter out, PrintWriter err, boolean json, String what, String hint) {
     String line = "nothing found for " + what + (hint == null ? "" : "; " + hint);
     if (json) {
-      System.err.println("trailkeep: " + TerminalText.safe(line));
+      err.println("trailkeep: " + TerminalText.safe(line));
+      err.flush();
     } else {
       out.println(TerminalText.safe(line));
     }

@@ -148,6 +148,8 @@ class InvestigateCommandTest {
         "arn:aws:iam::" + Fixtures.ACCOUNT + ":user/nobody");
     assertEquals(0, json.code(), json.err());
     assertEquals("", json.out().strip(), "with --json stdout holds rows only");
+    assertTrue(json.err().startsWith("trailkeep: nothing found for --principal arn:aws:iam::" + Fixtures.ACCOUNT
+        + ":user/nobody (an IAM user ARN); --principal takes "), json.err());
   }
 
   @Test
