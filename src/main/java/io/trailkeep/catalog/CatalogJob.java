@@ -68,7 +68,9 @@ public final class CatalogJob extends JobAction<CatalogJob, CatalogJob.Result> {
 
   @Override
   protected List<String> requiredTables() {
-    return Source.dataTables();
+    List<String> any = new ArrayList<>(Source.dataTables());
+    any.addAll(List.of(io.trailkeep.schema.ManifestTable.NAME, io.trailkeep.schema.IntegrityTable.NAME));
+    return any;
   }
 
   @Override

@@ -74,24 +74,22 @@ final class ActivityCommand implements Callable<Integer> {
       throw new ConfException("give exactly one of --access-key or --principal");
     }
     PrincipalRef ref = principal == null ? null : PrincipalRef.parse("--principal", principal);
-    if (accessKey != null) {
-      Arguments.accessKey("--access-key", accessKey);
-    }
+    String key = accessKey == null ? null : Arguments.accessKey("--access-key", accessKey);
     if (limit < 0) {
       throw new ConfException("--limit must be 0 or more, got " + limit);
     }
     try (Sessions.Handle session = CommonOptions.session(conf, "activity")) {
       Lake lake = CommonOptions.lake(session.spark(), conf);
       lake.requireAny("activity", List.of(CloudTrailTable.NAME), "run 'trailkeep ingest' first");
-      ActivityQuery.Plan plan = ActivityQuery.on(lake).accessKey(accessKey).principal(principal)
+      ActivityQuery.Plan plan = ActivityQuery.on(lake).accessKey(key).principal(principal)
           .from(first).to(last).plan();
       Dataset<Row> events = plan.events().select(Arrays.stream(COLUMNS).map(c -> col(c))
           .toArray(Column[]::new)).orderBy(col("eventTime"), col("eventID"));
       PrintWriter out = spec.commandLine().getOut();
       Map<String, Object> scan = explain ? ScanReport.of(lake, plan.events()) : null;
       long shown = TablePrinter.rows(out, events, common.json, limit);
-      if (shown == 0) {
-        TablePrinter.nothingFound(out, spec.commandLine().getErr(), common.json, (ref == null ? "--access-key " + accessKey
+      if (shown == 0 && (limit > 0 || common.json)) {
+        TablePrinter.nothingFound(out, spec.commandLine().getErr(), common.json, (ref == null ? "--access-key " + key
             : "--principal " + ref.value() + " (" + ref.kind().description() + ")") + days(first, last),
             ref == null ? "a key is matched in access_key_id; try --principal with its owner's ARN"
                 : ref.widerForms());

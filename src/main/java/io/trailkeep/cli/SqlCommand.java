@@ -63,7 +63,9 @@ final class SqlCommand implements Callable<Integer> {
     try (Sessions.Handle session = CommonOptions.session(conf, "sql")) {
       SparkSession spark = session.spark();
       Lake lake = CommonOptions.lake(spark, conf);
-      lake.requireAny("sql", Source.dataTables(), "run 'trailkeep ingest' first");
+      List<String> any = new java.util.ArrayList<>(Source.dataTables());
+      any.addAll(List.of(io.trailkeep.schema.ManifestTable.NAME, io.trailkeep.schema.IntegrityTable.NAME));
+      lake.requireAny("sql", any, "run 'trailkeep ingest' first");
       SqlStatements.Statement parsed;
       try {
         parsed = SqlStatements.classify(spark, statement);

@@ -18,7 +18,8 @@ public final class Arguments {
   private static final Pattern ACCESS_KEY = Pattern.compile("(AKIA|ASIA)[A-Z0-9]{12,124}");
   private static final Pattern PRINCIPAL_ID = Pattern.compile("A(IDA|ROA)[A-Z0-9]{12,124}.*");
   private static final Pattern INSTANCE = Pattern.compile("i-([0-9a-f]{8}|[0-9a-f]{17})");
-  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  /** Today's bucket names, and the older us-east-1 ones (upper case, '_', up to 255 characters). */
+  private static final Pattern BUCKET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]");
 
   /** Whether {@code s} is an IPv4 dotted quad or an IPv6 address (with at most one {@code ::}). */
   public static boolean isIp(String s) {
@@ -26,7 +27,8 @@ public final class Arguments {
   }
 
   private static boolean isIpv6(String s) {
-    if (!s.contains(":") || s.indexOf("::") != s.lastIndexOf("::") || s.contains(":::")) {
+    if (!s.contains(":") || s.indexOf("::") != s.lastIndexOf("::") || s.contains(":::")
+        || s.startsWith(":") && !s.startsWith("::") || s.endsWith(":") && !s.endsWith("::")) {
       return false;
     }
     String body = s;
@@ -87,8 +89,8 @@ public final class Arguments {
     String v = trimmed(flag, value);
     String name = v.matches("arn:aws[a-z-]*:s3:::[^/]+") ? v.substring(v.lastIndexOf(':') + 1) : v;
     boolean ok = BUCKET.matcher(name).matches() && !name.contains("..") && !IPV4.matcher(name).matches();
-    return ok ? name : refuse(flag, v, "an S3 bucket name (3 to 63 lower-case letters, digits, dots and "
-        + "hyphens) or its ARN arn:aws:s3:::NAME", "");
+    return ok ? name : refuse(flag, v, "an S3 bucket name (letters, digits, dots, hyphens and, in older "
+        + "buckets, underscores) or its ARN arn:aws:s3:::NAME", "");
   }
 
   /** The one-line refusal: the flag, the form expected, what was given, and a hint. */

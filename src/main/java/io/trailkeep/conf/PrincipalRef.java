@@ -33,11 +33,17 @@ public record PrincipalRef(Kind kind, String value, String account, String roleN
     SESSION("an assumed-role session ARN", "userIdentity.arn"),
     /** {@code arn:aws:sts::A:assumed-role/R}: every session of the role R, whatever its path. */
     ROLE_SESSIONS("an assumed-role ARN without a session", "actor_principal"),
-    /** {@code AIDA...} (a user), {@code AROA...:S} (one session), {@code A:N} (a federated user). */
+    /**
+     * {@code AIDA...} (a user), {@code AROA...:S} (one session), {@code A:N} (a federated user),
+     * {@code issuer:subject} (SAML and web identities).
+     */
     PRINCIPAL_ID("a principal id", "userIdentity.principalId"),
     /** {@code AROA...} alone: every session of the role. */
     ROLE_ID("a role's unique id", "userIdentity.sessionContext.sessionIssuer.principalId"),
-    /** {@code service.amazonaws.com}, a 12-digit account, an Identity Center {@code store/user/id}. */
+    /**
+     * {@code service.amazonaws.com}, a 12-digit account, an Identity Center user (as
+     * {@code actor_principal} holds it), any other ARN.
+     */
     OTHER("a service, an account id or an Identity Center user", "actor_principal");
 
     private final String description;
@@ -68,6 +74,10 @@ public record PrincipalRef(Kind kind, String value, String account, String roleN
   private static final Pattern ROLE_ID_ALONE = Pattern.compile("AROA[A-Z0-9]{12,124}");
   private static final Pattern ROLE_SESSION_ID = Pattern.compile("AROA[A-Z0-9]{12,124}:(.+)");
   private static final Pattern FEDERATED_ID = Pattern.compile("(\\d{12}):(.+)");
+  /** A SAML or web identity principal id: {@code issuer:subject}. */
+  private static final Pattern OTHER_ID = Pattern.compile("(?!arn:)[^:\\s]+:\\S.*");
+  /** Any other ARN (an Identity Center user's identitystore ARN, a service-linked form). */
+  private static final Pattern OTHER_ARN = Pattern.compile("arn:" + PARTITION + ":[a-z0-9-]+:[a-z0-9-]*:(\\d{12})?:.+");
   private static final Pattern SERVICE = Pattern.compile("[a-z0-9.-]+\\.amazonaws\\.com");
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
   private static final Pattern IDENTITY_CENTER = Pattern.compile("[\\w.-]+/user/[\\w.-]+");
@@ -114,8 +124,12 @@ public record PrincipalRef(Kind kind, String value, String account, String roleN
     if ((m = FEDERATED_ID.matcher(v)).matches()) {
       return new PrincipalRef(Kind.PRINCIPAL_ID, v, m.group(1), null, null, null);
     }
-    if (SERVICE.matcher(v).matches() || ACCOUNT.matcher(v).matches() || IDENTITY_CENTER.matcher(v).matches()) {
+    if (SERVICE.matcher(v).matches() || ACCOUNT.matcher(v).matches() || IDENTITY_CENTER.matcher(v).matches()
+        || OTHER_ARN.matcher(v).matches()) {
       return new PrincipalRef(Kind.OTHER, v, ACCOUNT.matcher(v).matches() ? v : null, null, null, null);
+    }
+    if (OTHER_ID.matcher(v).matches()) {
+      return new PrincipalRef(Kind.PRINCIPAL_ID, v, null, null, null, null);
     }
     throw new ConfException(flag + " does not look like a principal: '" + v + "'; it takes " + FORMS);
   }

@@ -313,14 +313,12 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
     if (!file.isEmpty()) {
       return Lake.absolute(file);
     }
-    String beside = PublicKeys.besideRaw(raw, lake().spark().sparkContext().hadoopConfiguration());
-    if (beside != null && S3Clients.isS3(raw)) {
-      // whoever can write the log bucket could plant keys there and sign forged digests with them
-      progress.info("validate: ignoring %s: keys found in the log bucket prove nothing; set "
-          + "validate.public-keys to use them", beside);
+    if (S3Clients.isS3(raw)) {
+      // never looked for in a bucket: whoever can write the logs could plant keys there and sign
+      // forged digests with them (and the pipeline's role may not even read the bucket's root)
       return null;
     }
-    return beside;
+    return PublicKeys.besideRaw(raw, lake().spark().sparkContext().hadoopConfiguration());
   }
 
   /** The keys: from the file given, or CloudTrail's API for the digests' regions and time range. */

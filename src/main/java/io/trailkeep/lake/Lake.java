@@ -54,10 +54,11 @@ public final class Lake {
    */
   public static java.nio.file.Path localSibling(String lakeRoot, String name) {
     String root = absolute(lakeRoot);
-    if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+    boolean file = root.startsWith("file:");
+    if (!file && root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
       return Paths.get(name).toAbsolutePath();
     }
-    java.nio.file.Path lake = Paths.get(root.startsWith("file:") ? java.net.URI.create(root).getPath() : root);
+    java.nio.file.Path lake = Paths.get(file ? new Path(root).toUri().getPath() : root);
     return (lake.getParent() == null ? lake : lake.getParent()).resolve(name);
   }
 

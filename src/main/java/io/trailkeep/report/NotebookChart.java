@@ -31,23 +31,30 @@ public final class NotebookChart {
 
   /** The chart of {@code result}, or null when it has no time column and count. */
   public static Map<String, Object> of(Dataset<Row> result) {
-    String time = null;
+    int time = -1;
     boolean timestamp = false;
-    String count = null;
-    for (StructField f : result.schema().fields()) {
-      DataType t = f.dataType();
-      if (time == null && (t.equals(DataTypes.DateType) || t.equals(DataTypes.TimestampType))) {
-        time = f.name();
+    int countAt = -1;
+    StructField[] fields = result.schema().fields();
+    for (int i = 0; i < fields.length; i++) {
+      DataType t = fields[i].dataType();
+      if (time < 0 && (t.equals(DataTypes.DateType) || t.equals(DataTypes.TimestampType))) {
+        time = i;
         timestamp = t.equals(DataTypes.TimestampType);
-      } else if (count == null && (t.equals(DataTypes.LongType) || t.equals(DataTypes.IntegerType))) {
-        count = f.name();
+      } else if (countAt < 0 && (t.equals(DataTypes.LongType) || t.equals(DataTypes.IntegerType))) {
+        countAt = i;
       }
     }
-    if (time == null || count == null || time.equals(count)) {
+    if (time < 0 || countAt < 0) {
       return null;
     }
-    // by position: a result may name two columns alike
-    Dataset<Row> d = result.select(col(time).alias("t"), col(count).alias("n"));
+    String count = fields[countAt].name();
+    String timeName = fields[time].name();
+    // by position: a result may name two columns alike, or name one with dots
+    String[] positions = new String[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      positions[i] = "c" + i;
+    }
+    Dataset<Row> d = result.toDF(positions).select(col("c" + time).alias("t"), col("c" + countAt).alias("n"));
     if (timestamp) {
       d = d.withColumn("t", date_trunc("hour", col("t")));
     }
@@ -81,7 +88,7 @@ public final class NotebookChart {
     chart.put("first", label(points.get(0).get(0)));
     chart.put("last", label(points.get(points.size() - 1).get(0)));
     chart.put("max", max);
-    chart.put("what", count + " per " + (timestamp ? "hour" : time));
+    chart.put("what", count + " per " + (timestamp ? "hour" : timeName));
     return chart;
   }
 

@@ -48,9 +48,9 @@ public final class NotebookDefaults {
     if (!anyEmpty) {
       return out;
     }
-    Row row = defaults(lake, values);
+    Row row = defaults(lake, values, given);
     String incident = row == null ? null : row.getAs("incident");
-    boolean byIncident = incident != null && followsEntity(values);
+    boolean byIncident = incident != null && byIncident(values, given);
     for (Map.Entry<String, String> e : values.entrySet()) {
       String name = e.getKey().substring(NotebookQuery.PREFIX.length());
       if (e.getValue().isEmpty() && COLUMNS.containsKey(name)) {
@@ -64,22 +64,28 @@ public final class NotebookDefaults {
     return out;
   }
 
-  /** Whether the notebook follows an incident, a principal, a key or an instance. */
-  private static boolean followsEntity(Map<String, String> values) {
-    return ENTITIES.stream().anyMatch(n -> values.containsKey(NotebookQuery.PREFIX + n));
+  /**
+   * Whether the days are the chosen incident's: the notebook follows an entity and the user named
+   * none but (perhaps) the incident; an entity the user named is looked at over the lake's last days,
+   * not over the days of an incident it may have nothing to do with.
+   */
+  private static boolean byIncident(Map<String, String> values, Map<String, String> given) {
+    boolean follows = ENTITIES.stream().anyMatch(n -> values.containsKey(NotebookQuery.PREFIX + n));
+    boolean named = ENTITIES.stream().filter(n -> !n.equals("incident"))
+        .anyMatch(n -> !given.getOrDefault(NotebookQuery.PREFIX + n, "").isEmpty());
+    return follows && !named;
   }
 
-  private static Row defaults(Lake lake, Map<String, String> values) {
+  private static Row defaults(Lake lake, Map<String, String> values, Map<String, String> given) {
     if (!lake.exists(CloudTrailTable.NAME)) {
       return null;
     }
     SparkSession spark = lake.spark();
     boolean incidents = lake.exists(IncidentTables.INCIDENTS) && lake.exists(IncidentTables.TIMELINE);
     Map<String, Object> args = new LinkedHashMap<>();
-    String given = values.getOrDefault(NotebookQuery.PREFIX + "incident", "");
-    args.put("incident", given);
+    args.put("incident", values.getOrDefault(NotebookQuery.PREFIX + "incident", ""));
     args.put("need_instance", values.containsKey(NotebookQuery.PREFIX + "instance"));
-    args.put("by_incident", incidents && followsEntity(values));
+    args.put("by_incident", incidents && byIncident(values, given));
     String sql = SQL;
     if (!incidents) {
       // a lake before its first correlate: no incident to take, the days from cloudtrail alone

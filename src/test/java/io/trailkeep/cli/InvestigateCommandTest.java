@@ -161,7 +161,8 @@ class InvestigateCommandTest {
         {"--instance", "i-xyz", "--instance expects an EC2 instance id"},
         {"--access-key", ROLE_ID, "that is a principal id: pass it with --principal"},
         {"--access-key", "akiaexample", "--access-key expects an access key id"},
-        {"--bucket", "Bad_Bucket", "--bucket expects an S3 bucket name"},
+        {"--bucket", "no bucket!", "--bucket expects an S3 bucket name"},
+        {"--ip", ":1::2", "--ip expects an IPv4 or IPv6 address"},
         {"--principal", "alice", "--principal does not look like a principal: 'alice'"},
     };
     for (String[] c : cases) {

@@ -280,7 +280,8 @@ public final class SigmaCompiler {
       Column one;
       if (v instanceof Map || v instanceof List) {
         throw new Unsupported("field " + name + " has a value that is a " + (v instanceof Map ? "map" : "list"));
-      } else if (v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal) {
+      } else if ((v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal)
+          && !List.of("lt", "lte", "gt", "gte").contains(match)) {
         throw new Unsupported("field " + name + " has a decimal number (" + v + "), whose text YAML does not "
             + "keep; quote it");
       } else if (v == null) {
