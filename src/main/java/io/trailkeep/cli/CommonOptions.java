@@ -119,7 +119,10 @@ public class CommonOptions {
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>(result.toMap());
       // the Spark application, for its History Server entry and the cluster's logs
-      SparkSession.getActiveSession().foreach(s -> m.putIfAbsent("application_id", s.sparkContext().applicationId()));
+      // the active session is per thread; the default one is the process's (a job run from another thread)
+      scala.Option<SparkSession> session = SparkSession.getActiveSession().isDefined()
+          ? SparkSession.getActiveSession() : SparkSession.getDefaultSession();
+      session.foreach(s -> m.putIfAbsent("application_id", s.sparkContext().applicationId()));
       out.println(Json.write(m));
     }
     out.flush();
