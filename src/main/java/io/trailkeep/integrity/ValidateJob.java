@@ -18,7 +18,6 @@ import io.trailkeep.conf.ConfException;
 import io.trailkeep.conf.ConfKey;
 import io.trailkeep.job.JobAction;
 import io.trailkeep.job.JobResult;
-import io.trailkeep.job.Progress;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.IntegrityTable;
 import io.trailkeep.schema.ManifestTable;
@@ -164,7 +163,7 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
       List<String> digestPaths = listed.filter(col("kind").equalTo("digest").and(digestDays))
           .select("path").as(Encoders.STRING()).collectAsList();
       run.progress().info("validate: %d digests", digestPaths.size());
-      String keyFile = publicKeyFile(raw, run.progress());
+      String keyFile = publicKeyFile(raw);
       run.progress().info("validate: public keys from %s", keyFile == null
           ? "CloudTrail's ListPublicKeys" : keyFile);
       PublicKeys keys = publicKeys(listed.filter(col("kind").equalTo("digest")), keyFile);
@@ -308,7 +307,7 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
    * {@code <raw>/cloudtrail-public-keys.json} when a local raw folder holds one (never from a bucket,
    * which whoever tampers with the logs could write too), else null (CloudTrail's API).
    */
-  private String publicKeyFile(String raw, Progress progress) {
+  private String publicKeyFile(String raw) {
     String file = get(ConfKey.VALIDATE_PUBLIC_KEYS);
     if (!file.isEmpty()) {
       return Lake.absolute(file);

@@ -41,7 +41,7 @@ public final class Lake {
    * and Delta (which reads a relative path as a table name) agree on it.
    */
   public static String absolute(String uri) {
-    if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || uri.startsWith("file:")) {
+    if (hasScheme(uri) || uri.startsWith("file:")) {
       return uri;
     }
     return Paths.get(uri).toAbsolutePath().normalize().toString();
@@ -55,11 +55,16 @@ public final class Lake {
   public static java.nio.file.Path localSibling(String lakeRoot, String name) {
     String root = absolute(lakeRoot);
     boolean file = root.startsWith("file:");
-    if (!file && root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+    if (!file && hasScheme(root)) {
       return Paths.get(name).toAbsolutePath();
     }
     java.nio.file.Path lake = Paths.get(file ? new Path(root).toUri().getPath() : root);
     return (lake.getParent() == null ? lake : lake.getParent()).resolve(name);
+  }
+
+  /** Whether {@code uri} names its scheme ({@code s3a://...}, {@code file://...}). */
+  private static boolean hasScheme(String uri) {
+    return uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
   }
 
   public String root() {
