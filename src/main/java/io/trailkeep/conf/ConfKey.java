@@ -112,8 +112,12 @@ public final class ConfKey<T> {
       "Minutes before and after a seed within which another seed sharing an entity joins its incident");
   public static final ConfKey<Integer> CORRELATE_MAX_FANOUT = key("correlate.max-fanout",
       Types.integer(1, 100_000), "25",
-      "An address used by more principals than this on the seeds' days (a NAT, a proxy) links no seeds;"
+      "An address used by more principals than this on one day (a NAT, a proxy) links no seeds of that day;"
           + " a key that assumed more sessions than this is not followed to them");
+  public static final ConfKey<Integer> CORRELATE_MAX_SPAN_HOURS = key("correlate.max-span-hours",
+      Types.integer(1, 24 * 366), "24",
+      "Longest time from an incident's first seed to its last; a chain of linked seeds that would span"
+          + " more is split at its widest gap between seeds, and again until every part fits");
   public static final ConfKey<String> CORRELATE_MIN_SEVERITY = key("correlate.min-severity",
       Types.choice(Severity.labelsFrom(Severity.LOW).toArray(new String[0])), "medium",
       "Least severity of an incident's most severe alert or finding; weaker groups are not incidents");

@@ -64,7 +64,9 @@ import org.apache.spark.sql.types.StructType;
  * alike, and only the attacker's addresses tell them apart. Instances and resources do not link
  * either: two attacks on one instance are two incidents, and a bucket is shared by everyone who
  * uses it. An address used by
- * more than {@code correlate.max-fanout} principals on the seeds' days is not followed.
+ * more than {@code correlate.max-fanout} principals on a day is not followed for the seeds that
+ * start on that day; a chain longer than {@code correlate.max-span-hours} is split at its widest
+ * gap ({@link IncidentGraph#split}).
  *
  * <p>An incident's timeline holds its alerts and findings; between its first seed minus the
  * window and its last seed plus the window, every CloudTrail event from its addresses and those
@@ -74,12 +76,13 @@ import org.apache.spark.sql.types.StructType;
  * ({@code entity_interfaces}), summarized per 5-minute bucket.
  *
  * <p>Every run recomputes all incidents from all seeds; ids come from each incident's earliest
- * seed, so new evidence extends an incident and a rerun yields identical tables, which are then
- * not rewritten. Cost: the seeds are collected to the driver (a few columns per alert and
+ * seed, so new evidence extends an incident and a rerun yields identical tables. Only the
+ * incidents whose row or timeline changed are rewritten (one replacing commit per table); the
+ * others keep their rows. An incident's times are those of the evidence its timeline holds. Cost: the seeds are collected to the driver (a few columns per alert and
  * finding); one aggregation over the seeds' days of CloudTrail's address and principal columns;
  * one pass over the incidents' days of cloudtrail and vpc_flow joined to the (broadcast)
  * incident entities. First it brings the entity tables up to date ({@link EntityResolution}).
- * Side effects: incidents, incident_timeline (overwritten when changed), entity_sessions,
+ * Side effects: incidents, incident_timeline (the changed incidents' rows replaced), entity_sessions,
  * entity_interfaces, entity_identities and entity_state, run_history.
  */
 public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Result> {
@@ -98,7 +101,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   @Override
   protected List<ConfKey<?>> keys() {
     return List.of(ConfKey.CORRELATE_WINDOW_MINUTES, ConfKey.CORRELATE_MAX_FANOUT,
-        ConfKey.CORRELATE_MIN_SEVERITY);
+        ConfKey.CORRELATE_MIN_SEVERITY, ConfKey.CORRELATE_MAX_SPAN_HOURS);
   }
 
   /** What a run did. {@code unchanged}: the tables already held exactly this result. */
@@ -148,11 +151,17 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     run.progress().info("correlate: %d alerts and %d GuardDuty findings as seeds", alertSeeds,
         seeds.size() - alertSeeds);
     Duration window = Duration.ofMinutes(get(ConfKey.CORRELATE_WINDOW_MINUTES));
-    Set<String> common = commonLinks(lake, seeds, get(ConfKey.CORRELATE_MAX_FANOUT));
+    Map<String, Set<String>> commonDays = commonLinks(lake, seeds, get(ConfKey.CORRELATE_MAX_FANOUT));
+    seeds = withoutCommon(seeds, commonDays);
+    // the seeds no longer hold the links not followed; nothing else is left out
+    Set<String> common = Set.of();
+    List<String> notFollowed = new ArrayList<>();
+    commonDays.forEach((link, days) -> days.forEach(d -> notFollowed.add(link + " on " + d)));
     List<IncidentGraph.Incident> incidents = IncidentGraph.incidents(
-        seeds.stream().map(SeedFacts::seed).toList(), window, common, get(ConfKey.CORRELATE_MIN_SEVERITY));
-    run.progress().info("correlate: %d incidents (%d addresses not followed: fan-out above %d)",
-        incidents.size(), common.size(), get(ConfKey.CORRELATE_MAX_FANOUT));
+        seeds.stream().map(SeedFacts::seed).toList(), window, common, get(ConfKey.CORRELATE_MIN_SEVERITY),
+        Duration.ofHours(get(ConfKey.CORRELATE_MAX_SPAN_HOURS)));
+    run.progress().info("correlate: %d incidents (%d addresses not followed on some day: fan-out above %d)",
+        incidents.size(), commonDays.size(), get(ConfKey.CORRELATE_MAX_FANOUT));
     Map<String, SeedFacts> facts = new HashMap<>();
     for (SeedFacts f : seeds) {
       facts.put(f.seed().id(), f);
@@ -163,7 +172,10 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     for (Row r : timeline.groupBy("incident_id").agg(
         sum(when(col("source").equalTo(Source.CLOUDTRAIL.label()), 1L).otherwise(0L)).alias("events"),
         sum(when(col("source").equalTo(Source.VPCFLOW.label()), col("count")).otherwise(0L)).alias("flows"),
-        min("time").alias("first"), max("time").alias("last")).collectAsList()) {
+        // the times of the evidence (events, flows, findings), not of the alerts about it: an
+        // alert's window may include events of other actors that the timeline leaves out
+        min(when(col("source").notEqual(Timeline.ALERT_SOURCE), col("time"))).alias("first"),
+        max(when(col("source").notEqual(Timeline.ALERT_SOURCE), col("time"))).alias("last")).collectAsList()) {
       counts.put(r.getString(0), r);
     }
     List<Row> rows = new ArrayList<>();
@@ -181,19 +193,24 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     long created = after.keySet().stream().filter(id -> !before.containsKey(id)).count();
     long changed = after.entrySet().stream()
         .filter(e -> before.containsKey(e.getKey()) && !before.get(e.getKey()).equals(e.getValue())).count();
-    boolean unchanged = before.equals(after)
-        && fingerprint(lake, IncidentTables.TIMELINE).equals(fingerprint(timeline));
+    // the incidents whose row or timeline differs from the stored one (new, changed or gone)
+    Map<String, List<Long>> timelineBefore = lake.exists(IncidentTables.TIMELINE)
+        ? timelineFingerprints(lake.read(IncidentTables.TIMELINE)) : Map.of();
+    Map<String, List<Long>> timelineAfter = timelineFingerprints(timeline);
+    Set<String> touched = new TreeSet<>();
+    differing(before, after, touched);
+    differing(timelineBefore, timelineAfter, touched);
+    boolean unchanged = touched.isEmpty() && lake.exists(IncidentTables.INCIDENTS)
+        && lake.exists(IncidentTables.TIMELINE);
     if (unchanged) {
       run.progress().info("correlate: incidents unchanged since the last run; nothing written");
     } else {
-      incidentRows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
-          .save(lake.pathOf(IncidentTables.INCIDENTS));
-      timeline.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
-          .save(lake.pathOf(IncidentTables.TIMELINE));
-      run.progress().info("correlate: %d incidents (%d new, %d extended), %d timeline rows written",
-          incidents.size(), created, changed, timelineRows);
+      write(lake, IncidentTables.INCIDENTS, incidentRows, touched);
+      write(lake, IncidentTables.TIMELINE, timeline, touched);
+      run.progress().info("correlate: %d incidents (%d new, %d extended), %d incidents rewritten, %d timeline rows",
+          incidents.size(), created, changed, touched.size(), timelineRows);
     }
-    return new Result(run.runId(), alertSeeds, seeds.size() - alertSeeds, List.copyOf(common),
+    return new Result(run.runId(), alertSeeds, seeds.size() - alertSeeds, List.copyOf(notFollowed),
         incidents.size(), created, changed, bySeverity, timelineRows, unchanged, sessions.sessionsAdded(),
         sessions.interfaceFacts(), sessions.identityRows(), run.seconds());
   }
@@ -391,8 +408,13 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
         || (a == 100 && b >= 64 && b <= 127) || (a == 169 && b == 254);
   }
 
-  /** Address links used by more than {@code maxFanout} principals on the seeds' days. */
-  private static Set<String> commonLinks(Lake lake, List<SeedFacts> seeds, long maxFanout) {
+  /**
+   * Per address link, the UTC days on which its address was used by more than {@code maxFanout}
+   * principals (a NAT, a proxy). Counted per day, so what a later day brings never changes
+   * whether an earlier day's seeds link. Cost: one aggregation of the seeds' days of CloudTrail's
+   * address and principal columns, filtered to the seeds' addresses.
+   */
+  private static Map<String, Set<String>> commonLinks(Lake lake, List<SeedFacts> seeds, long maxFanout) {
     Map<String, List<String>> linksByIp = new TreeMap<>();
     Instant first = null;
     Instant last = null;
@@ -406,19 +428,44 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
         }
       }
     }
+    Map<String, Set<String>> out = new TreeMap<>();
     if (linksByIp.isEmpty() || !lake.exists(CloudTrailTable.NAME)) {
-      return Set.of();
+      return out;
     }
-    Map<String, Long> partners = new TreeMap<>();
     for (Row r : lake.read(CloudTrailTable.NAME)
         .filter(col(CloudTrailTable.PARTITION_COLUMN).between(lit(day(first)), lit(day(last)))
             .and(col("source_ip").isin(linksByIp.keySet().toArray())))
-        .groupBy("source_ip").agg(countDistinct(col("actor_principal"))).collectAsList()) {
-      for (String link : linksByIp.get(r.getString(0))) {
-        partners.put(link, r.getLong(1));
+        .groupBy("source_ip", CloudTrailTable.PARTITION_COLUMN).agg(countDistinct(col("actor_principal")))
+        .collectAsList()) {
+      if (r.getLong(2) > maxFanout) {
+        for (String link : linksByIp.get(r.getString(0))) {
+          out.computeIfAbsent(link, k -> new TreeSet<>()).add(r.getDate(1).toString());
+        }
       }
     }
-    return IncidentGraph.common(partners, maxFanout);
+    return out;
+  }
+
+  /** The seeds without the address links that are common on the UTC day each seed starts. */
+  private static List<SeedFacts> withoutCommon(List<SeedFacts> seeds, Map<String, Set<String>> commonDays) {
+    if (commonDays.isEmpty()) {
+      return seeds;
+    }
+    List<SeedFacts> out = new ArrayList<>();
+    for (SeedFacts f : seeds) {
+      IncidentGraph.Seed s = f.seed();
+      String d = day(s.start()).toString();
+      Set<String> links = new TreeSet<>();
+      for (String l : s.links()) {
+        if (!commonDays.getOrDefault(l, Set.of()).contains(d)) {
+          links.add(l);
+        }
+      }
+      out.add(new SeedFacts(new IncidentGraph.Seed(s.id(), s.start(), s.end(), s.severity(), links),
+          f.kind(), f.ref(), f.account(), f.region(), f.principal(), f.key(), f.ip(), f.instance(),
+          f.rule(), f.title()));
+    }
+    return out;
   }
 
   private static final StructType ENTITY_SCHEMA = DataTypes.createStructType(List.of(
@@ -662,10 +709,9 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     long events = counts == null ? 0 : counts.getLong(1);
     long flows = counts == null ? 0 : counts.getLong(2);
     if (counts != null && !counts.isNullAt(3)) {
-      Instant t0 = counts.getTimestamp(3).toInstant();
-      Instant t1 = counts.getTimestamp(4).toInstant();
-      first = t0.isBefore(first) ? t0 : first;
-      last = t1.isAfter(last) ? t1 : last;
+      // the incident spans the evidence its timeline holds
+      first = counts.getTimestamp(3).toInstant();
+      last = counts.getTimestamp(4).toInstant();
     }
     String summary = summary(inc, titles, principals, ips, accounts, regions, events, flows, alertIds.size(),
         findingIds.size());
@@ -711,6 +757,55 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     }
   }
 
+  private static final Pattern INCIDENT_ID = Pattern.compile("inc-[0-9a-f]{16}");
+
+  /**
+   * Writes the rows of the {@code touched} incidents to {@code table} in one commit that replaces
+   * exactly those incidents' rows; every other incident's rows stay as they are (same files, same
+   * contents). A table that does not exist yet, or has another schema (an older TrailKeep), is
+   * written whole.
+   */
+  private static void write(Lake lake, String table, Dataset<Row> rows, Set<String> touched) {
+    if (!lake.exists(table) || !lake.read(table).schema().equals(rows.schema())) {
+      rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
+          .save(lake.pathOf(table));
+      return;
+    }
+    StringBuilder predicate = new StringBuilder("incident_id IN (");
+    int n = 0;
+    for (String id : touched) {
+      // ids are ours (inc- and hex digits); checked anyway before they enter the predicate text
+      if (!INCIDENT_ID.matcher(id).matches()) {
+        throw new IllegalStateException("not an incident id: " + id);
+      }
+      predicate.append(n++ == 0 ? "'" : ", '").append(id).append("'");
+    }
+    rows.filter(col("incident_id").isin(touched.toArray())).write().format("delta").mode(SaveMode.Overwrite)
+        .option("replaceWhere", predicate.append(")").toString()).save(lake.pathOf(table));
+  }
+
+  /** Adds to {@code out} the keys of either map whose values differ (or that one map lacks). */
+  private static void differing(Map<String, ?> a, Map<String, ?> b, Set<String> out) {
+    Set<String> ids = new TreeSet<>(a.keySet());
+    ids.addAll(b.keySet());
+    for (String id : ids) {
+      if (!java.util.Objects.equals(a.get(id), b.get(id))) {
+        out.add(id);
+      }
+    }
+  }
+
+  /** Per incident id, the count and hash sum of its timeline rows. */
+  private static Map<String, List<Long>> timelineFingerprints(Dataset<Row> rows) {
+    Column[] all = Arrays.stream(rows.columns()).sorted().map(c -> col(c)).toArray(Column[]::new);
+    Map<String, List<Long>> out = new TreeMap<>();
+    for (Row r : rows.groupBy("incident_id").agg(count(lit(1)), sum(xxhash64(all).cast("decimal(38,0)")))
+        .collectAsList()) {
+      out.put(r.getString(0), List.of(r.getLong(1), r.isNullAt(2) ? 0L : r.getDecimal(2).longValue()));
+    }
+    return out;
+  }
+
   /** Per incident id, a hash of its row; empty when the table does not exist. */
   private static Map<String, Long> fingerprints(Lake lake, String table, String id) {
     return lake.exists(table) ? fingerprints(lake.read(table), id) : Map.of();
@@ -723,16 +818,5 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       out.put(r.getString(0), r.getLong(1));
     }
     return out;
-  }
-
-  private static List<Long> fingerprint(Lake lake, String table) {
-    return lake.exists(table) ? fingerprint(lake.read(table)) : List.of(-1L);
-  }
-
-  /** Row count and the sum of row hashes: equal for equal multisets of rows. */
-  private static List<Long> fingerprint(Dataset<Row> rows) {
-    Column[] all = Arrays.stream(rows.columns()).sorted().map(c -> col(c)).toArray(Column[]::new);
-    Row r = rows.agg(count(lit(1)), sum(xxhash64(all).cast("decimal(38,0)"))).first();
-    return List.of(r.getLong(0), r.isNullAt(1) ? 0L : r.getDecimal(1).longValue());
   }
 }

@@ -43,6 +43,16 @@ public final class IncidentGraph {
    */
   public static List<Incident> incidents(List<Seed> seeds, Duration window, Set<String> common,
       String minSeverity) {
+    return incidents(seeds, window, common, minSeverity, null);
+  }
+
+  /**
+   * As {@link #incidents(List, Duration, Set, String)}, with each component longer than
+   * {@code maxSpan} (first seed's start to last seed's end; null for no cap) split at its widest
+   * gap between consecutive seeds, and again until every part fits or is a single seed.
+   */
+  public static List<Incident> incidents(List<Seed> seeds, Duration window, Set<String> common,
+      String minSeverity, Duration maxSpan) {
     List<Seed> sorted = new ArrayList<>(seeds);
     sorted.sort(Comparator.comparing(Seed::start).thenComparing(Seed::id));
     int[] parent = new int[sorted.size()];
@@ -80,7 +90,11 @@ public final class IncidentGraph {
     }
     int min = rank(minSeverity);
     Map<String, Incident> out = new TreeMap<>();
+    List<List<Seed>> parts = new ArrayList<>();
     for (List<Seed> g : groups.values()) {
+      split(g, maxSpan, parts);
+    }
+    for (List<Seed> g : parts) {
       String severity = g.get(0).severity();
       for (Seed s : g) {
         severity = rank(s.severity()) > rank(severity) ? s.severity() : severity;
@@ -91,6 +105,40 @@ public final class IncidentGraph {
       }
     }
     return List.copyOf(out.values());
+  }
+
+  /**
+   * Adds {@code g} (seeds in time order) to {@code out}, split at its widest gap - the longest
+   * time from the furthest end so far to the next seed's start; the earliest on a tie - while it
+   * spans more than {@code maxSpan}. Each part keeps the time order; its id is its earliest seed's.
+   */
+  static void split(List<Seed> g, Duration maxSpan, List<List<Seed>> out) {
+    if (maxSpan == null || g.size() < 2 || spanOf(g).compareTo(maxSpan) <= 0) {
+      out.add(g);
+      return;
+    }
+    int at = 1;
+    Duration widest = null;
+    Instant reach = g.get(0).end();
+    for (int i = 1; i < g.size(); i++) {
+      Duration gap = Duration.between(reach, g.get(i).start());
+      if (widest == null || gap.compareTo(widest) > 0) {
+        widest = gap;
+        at = i;
+      }
+      reach = g.get(i).end().isAfter(reach) ? g.get(i).end() : reach;
+    }
+    split(g.subList(0, at), maxSpan, out);
+    split(g.subList(at, g.size()), maxSpan, out);
+  }
+
+  /** From the first seed's start to the furthest end. */
+  private static Duration spanOf(List<Seed> g) {
+    Instant end = g.get(0).end();
+    for (Seed s : g) {
+      end = s.end().isAfter(end) ? s.end() : end;
+    }
+    return Duration.between(g.get(0).start(), end);
   }
 
   /** The link entities of a set of seeds that the fan-out rule rejects, given partner counts. */

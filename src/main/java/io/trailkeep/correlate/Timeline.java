@@ -30,6 +30,9 @@ import org.apache.spark.sql.Row;
  * investigation). Pure projections: no Spark job runs here.
  */
 public final class Timeline {
+  /** The {@code source} of an alert row (the others are the source tables' labels). */
+  static final String ALERT_SOURCE = "alert";
+
   private Timeline() {}
 
   /** Width of a flow summary bucket. */
@@ -52,7 +55,7 @@ public final class Timeline {
   /** Alerts: action is the rule's title, outcome its severity, count its events. */
   public static Dataset<Row> alerts(Dataset<Row> alerts) {
     return shape(alerts.select(col("incident_id"), col("window_start").alias("time"),
-        lit("alert").alias("source"), col("account_id"), col("region"), col("principal").alias("actor"),
+        lit(ALERT_SOURCE).alias("source"), col("account_id"), col("region"), col("principal").alias("actor"),
         concat(lit("alert "), col("rule_id"), lit(": "), col("title")).alias("action"),
         col("resource").alias("target"), col("source_ip"), lit(null).alias("user_agent"),
         col("severity").alias("outcome"),

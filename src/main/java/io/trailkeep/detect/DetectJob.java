@@ -235,42 +235,24 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       params.put("first_day", Date.valueOf(first));
       params.put("last_day", Date.valueOf(last));
       params.put("learning_days", get(ConfKey.DETECT_LEARNING_DAYS));
-      List<Dataset<Row>> parts = new ArrayList<>();
-      List<Rule> queries = new ArrayList<>();
+      // query rules on the alerts table run after the others and see their alerts too, so what
+      // they find does not depend on whether the other alerts came from this run or an earlier one
+      List<Rule> plain = new ArrayList<>();
+      List<Rule> onAlerts = new ArrayList<>();
       for (Rule r : rules) {
-        if (r.type() != Rule.Type.QUERY) {
-          continue;
-        }
-        try {
-          parts.add(engine.query(r, params));
-          queries.add(r);
-        } catch (Exception e) {
-          failures.put(r.id(), RuleEngine.firstLine(e));
+        if (r.type() == Rule.Type.QUERY) {
+          (readsAlerts(r) ? onAlerts : plain).add(r);
         }
       }
-      try {
-        // all queries in one job; when one fails at run time, each is run alone to isolate it
-        Dataset<Row> together = RuleEngine.union(parts);
-        if (together != null) {
-          engine.cache(together).count();
-          parts = List.of(together);
-        }
-      } catch (Exception together) {
-        List<Dataset<Row>> ok = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-          try {
-            Dataset<Row> a = engine.cache(parts.get(i));
-            a.count();
-            ok.add(a);
-          } catch (Exception e) {
-            failures.put(queries.get(i).id(), RuleEngine.firstLine(e));
-          }
-        }
-        parts = ok;
+      Dataset<Row> q = queries(engine, plain, params, failures);
+      if (q != null && !onAlerts.isEmpty()) {
+        visible.unionByName(engine.finish(rules, q)).createOrReplaceTempView(AlertsTable.NAME);
       }
-      run.progress().info("detect: %d query rules evaluated", queries.size());
+      Dataset<Row> q2 = queries(engine, onAlerts, params, failures);
+      q = q == null ? q2 : q2 == null ? q : RuleEngine.union(List.of(q, q2));
+      int queryCount = plain.size() + onAlerts.size();
+      run.progress().info("detect: %d query rules evaluated", queryCount);
       mark = phase(phases, "query_rules", mark);
-      Dataset<Row> q = RuleEngine.union(parts);
       Dataset<Row> all = q == null ? rowAlerts : rowAlerts == null ? engine.finish(rules, q)
           : rowAlerts.unionByName(engine.finish(rules, q));
       alertsNew = merge(lake, all, run, byRule, first, last);
@@ -292,9 +274,54 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
         run.seconds());
   }
 
+  /** True for a query rule that reads the {@code alerts} table. */
+  static boolean readsAlerts(Rule r) {
+    return r.type() == Rule.Type.QUERY
+        && java.util.regex.Pattern.compile("\\b" + AlertsTable.NAME + "\\b").matcher(r.query()).find();
+  }
+
+  /**
+   * Evaluates query rules (their alerts before {@link RuleEngine#finish}, cached), all in one job;
+   * when one fails at run time each is run alone to isolate it. Failures go to {@code failures};
+   * null when no rule gave a result.
+   */
+  private static Dataset<Row> queries(RuleEngine engine, List<Rule> rules, Map<String, Object> params,
+      Map<String, String> failures) {
+    List<Dataset<Row>> parts = new ArrayList<>();
+    List<Rule> queries = new ArrayList<>();
+    for (Rule r : rules) {
+      try {
+        parts.add(engine.query(r, params));
+        queries.add(r);
+      } catch (Exception e) {
+        failures.put(r.id(), RuleEngine.firstLine(e));
+      }
+    }
+    try {
+      Dataset<Row> together = RuleEngine.union(parts);
+      if (together != null) {
+        engine.cache(together).count();
+      }
+      return together;
+    } catch (Exception together) {
+      List<Dataset<Row>> ok = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        try {
+          Dataset<Row> a = engine.cache(parts.get(i));
+          a.count();
+          ok.add(a);
+        } catch (Exception e) {
+          failures.put(queries.get(i).id(), RuleEngine.firstLine(e));
+        }
+      }
+      return RuleEngine.union(ok);
+    }
+  }
+
   /**
    * MERGEs alerts on alert_id: new ones are inserted; one that gained events (more data in its
-   * window) is updated; a repeated one changes nothing. Counts the inserted alerts per rule.
+   * window) or a later last sight (an updated GuardDuty finding) is updated; a repeated one
+   * changes nothing. Counts the inserted alerts per rule.
    */
   private static long merge(Lake lake, Dataset<Row> alerts, Run run, Map<String, Long> byRule,
       LocalDate first, LocalDate last) {
@@ -312,7 +339,8 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     }
     DeltaTable.forPath(lake.spark(), lake.pathOf(AlertsTable.NAME)).as("t")
         .merge(rows.as("s"), col("t.alert_id").equalTo(col("s.alert_id")))
-        .whenMatched(col("s.event_count").gt(col("t.event_count"))).update(update)
+        .whenMatched(col("s.event_count").gt(col("t.event_count"))
+            .or(col("s.window_end").gt(col("t.window_end")))).update(update)
         .whenNotMatched().insertAll()
         .execute();
     // an updated alert keeps the run id that created it: this run's rows are its new alerts

@@ -25,7 +25,7 @@ public final class Entities {
     for (Source s : Source.values()) {
       Source.EntityColumns e = s.entities();
       m.put(s.table(), entities(e.account(), e.region(), e.principal(), e.accessKey(), e.sourceIp(),
-          e.resource(), e.time(), e.eventId(), e.findingId()));
+          e.resource(), e.time(), e.endTime(), e.eventId(), e.findingId()));
     }
     return java.util.Collections.unmodifiableMap(m);
   }
@@ -35,7 +35,8 @@ public final class Entities {
       "access_key_id", "source_ip", "resource");
 
   private static Map<String, String> entities(String account, String region, String principal,
-      String key, String ip, String resource, String time, String eventId, String findingId) {
+      String key, String ip, String resource, String time, String endTime, String eventId,
+      String findingId) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("account_id", account);
     m.put("region", region);
@@ -44,6 +45,7 @@ public final class Entities {
     m.put("source_ip", ip);
     m.put("resource", resource);
     m.put("event_time", time);
+    m.put("event_end", endTime);
     m.put("event_id", eventId);
     m.put("finding_id", findingId);
     return m;

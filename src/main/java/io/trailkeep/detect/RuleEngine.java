@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lit;
@@ -300,17 +301,19 @@ final class RuleEngine {
     }
     Column window = seconds == null ? lit(3600L) : seconds.otherwise(lit(3600L));
     Column epoch = unix_timestamp(col("_event_time"));
+    // a GuardDuty finding is its own instance: its updates (same id, later last sight) update
+    // its alert instead of adding one per window they fall in
     Dataset<Row> d = withEntities(rules, matched.filter(col("_rule").isin(ids.toArray())))
-        .withColumn("_bucket", timestamp_seconds(epoch.minus(pmod(epoch, window))));
+        .withColumn("_instance", when(col("_finding_id").isNotNull(), concat_ws(":", lit("finding"),
+        col("_finding_id"))).otherwise(timestamp_seconds(epoch.minus(pmod(epoch, window))).cast("string")));
     List<Column> keys = new ArrayList<>(List.of(col("_rule")));
     keys.addAll(entityColumns());
-    keys.add(col("_bucket"));
+    keys.add(col("_instance"));
     return d.groupBy(keys.toArray(new Column[0])).agg(
-            min("_event_time").alias("window_start"), max("_event_time").alias("window_end"),
+            min("_event_time").alias("window_start"), max("_event_end").alias("window_end"),
             array_sort(collect_set(col("_event_id"))).alias("event_ids"),
             array_sort(collect_set(col("_finding_id"))).alias("finding_ids"),
-            count(lit(1)).alias("event_count"))
-        .withColumn("_instance", col("_bucket").cast("string"));
+            count(lit(1)).alias("event_count"));
   }
 
   /**
@@ -336,12 +339,10 @@ final class RuleEngine {
     aggs.add(measure.alias("_measure"));
     aggs.add((r.having() == null ? lit(true) : expr(r.having())).alias("_having"));
     aggs.add(min("_event_time").alias("window_start"));
-    aggs.add(max("_event_time").alias("window_end"));
+    aggs.add(max("_event_end").alias("window_end"));
     aggs.add(collect_set(col("_event_id")).alias("_events"));
     aggs.add(collect_set(col("_finding_id")).alias("_findings"));
-    for (String e : ENTITY_COLUMNS) {
-      aggs.add(first(col("_e_" + e), true).alias("_e_" + e));
-    }
+    aggs.add(min(earliest()).alias("_earliest"));
     Dataset<Row> windows = d.groupBy(keys.toArray(new Column[0]))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
         .filter(col("_measure").gt(r.threshold()).and(col("_having")));
@@ -360,13 +361,15 @@ final class RuleEngine {
     merged.add(min(col("_w.start")).alias("_first_window"));
     merged.add(array_sort(array_distinct(flatten(collect_list(col("_events"))))).alias("event_ids"));
     merged.add(array_sort(array_distinct(flatten(collect_list(col("_findings"))))).alias("finding_ids"));
-    for (String e : ENTITY_COLUMNS) {
-      merged.add(first(col("_e_" + e), true).alias("_e_" + e));
-    }
+    merged.add(min(col("_earliest")).alias("_earliest"));
     List<Column> idParts = new ArrayList<>(groups);
     idParts.add(col("_first_window").cast("string"));
-    return episodes.groupBy(episodeKeys.toArray(new Column[0]))
-        .agg(merged.get(0), merged.subList(1, merged.size()).toArray(new Column[0]))
+    Dataset<Row> alerts = episodes.groupBy(episodeKeys.toArray(new Column[0]))
+        .agg(merged.get(0), merged.subList(1, merged.size()).toArray(new Column[0]));
+    for (String e : ENTITY_COLUMNS) {
+      alerts = alerts.withColumn("_e_" + e, col("_earliest.e_" + e));
+    }
+    return alerts
         .withColumn("event_count", size(col("event_ids")).cast("long"))
         .withColumn("_instance", concat_ws("|", idParts.toArray(new Column[0])))
         .withColumn("_rule", lit(r.id()));
@@ -436,10 +439,33 @@ final class RuleEngine {
     }
     cols.add((have.contains("event_count") ? col("event_count").cast("long")
         : size(have.contains("event_ids") ? col("event_ids") : array()).cast("long")).alias("event_count"));
-    cols.add(col("window_start").cast("string").alias("_instance"));
+    // the alert's identity: the rule's own key (grouping values from the evidence), else its
+    // entities and the UTC day it starts on - a fixed boundary, not the first event the run's
+    // day range happened to reach
+    if (have.contains("alert_key")) {
+      cols.add(col("alert_key").cast("string").alias("_instance"));
+      cols.add(lit(true).alias("_keyed"));
+    } else {
+      cols.add(to_date(col("window_start")).cast("string").alias("_instance"));
+      cols.add(lit(false).alias("_keyed"));
+    }
     Dataset<Row> d = rows.select(cols.toArray(new Column[0]));
     Column allowed = allowListed(r);
     return allowed == null ? d : d.filter(allowed.unary_$bang());
+  }
+
+  /**
+   * The time, identity and entities of a row as one struct ordered by time, then identity: its
+   * minimum over a group is the group's earliest row, so an alert's entities are those of its
+   * first event whatever order Spark reads the rows in (unlike {@code first()}).
+   */
+  private static Column earliest() {
+    List<Column> fields = new ArrayList<>(List.of(col("_event_time").alias("t"),
+        coalesce(col("_event_id"), col("_finding_id")).alias("id")));
+    for (String e : ENTITY_COLUMNS) {
+      fields.add(col("_e_" + e).alias("e_" + e));
+    }
+    return struct(fields.toArray(new Column[0]));
   }
 
   private static List<Column> entityColumns() {
@@ -453,11 +479,13 @@ final class RuleEngine {
   /** The columns every rule's alerts have before {@link #finish}. */
   private static final List<String> PRE_FINISH = List.of("_rule", "_e_account_id", "_e_region",
       "_e_principal", "_e_access_key_id", "_e_source_ip", "_e_resource", "window_start",
-      "window_end", "event_ids", "finding_ids", "event_count", "_instance");
+      "window_end", "event_ids", "finding_ids", "event_count", "_instance", "_keyed");
 
   /**
-   * The alert columns: a stable id from the rule, the entities and the alert's instance (its
-   * window or first event), and the rule's metadata from a small broadcast table.
+   * The alert columns: a stable id from the evidence - the rule, the entities and the alert's
+   * instance (its window aligned to fixed boundaries, its first event, its GuardDuty finding, or
+   * a query rule's UTC day), or for a query rule that returns {@code alert_key} the rule and that
+   * key alone - and the rule's metadata from a small broadcast table.
    */
   Dataset<Row> finish(List<Rule> rules, Dataset<Row> alerts) {
     List<Row> meta = new ArrayList<>();
@@ -476,7 +504,9 @@ final class RuleEngine {
     id.addAll(entityColumns());
     id.add(col("_instance"));
     Dataset<Row> a = alerts.join(broadcast(metadata), col("_rule").equalTo(col("rule_id")));
-    return a.select(sha2(concat_ws("|", id.toArray(new Column[0])), 256).alias("alert_id"),
+    Column alertId = when(col("_keyed"), sha2(concat_ws("|", col("_rule"), lit("key"), col("_instance")), 256))
+        .otherwise(sha2(concat_ws("|", id.toArray(new Column[0])), 256));
+    return a.select(alertId.alias("alert_id"),
         col("rule_id"), col("rule_version"), col("rule_source"), col("severity"), col("title"),
         col("mitre_tactics"), col("mitre_techniques"),
         col("window_start").cast("timestamp").alias("window_start"),
@@ -499,6 +529,7 @@ final class RuleEngine {
           case "window_start", "window_end" -> col(c).cast("timestamp").alias(c);
           case "event_ids", "finding_ids" -> col(c).cast("array<string>").alias(c);
           case "event_count" -> col(c).cast("long").alias(c);
+          case "_keyed" -> (List.of(p.columns()).contains(c) ? col(c) : lit(false)).alias(c);
           default -> col(c);
         });
       }

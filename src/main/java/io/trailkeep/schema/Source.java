@@ -21,22 +21,27 @@ public enum Source {
               + "get_json_object(requestParameters, '$.dBInstanceIdentifier'), "
               + "get_json_object(requestParameters, '$.snapshotId'), get_json_object(requestParameters, '$.name'), "
               + "get_json_object(requestParameters, '$.trailName'))",
-          "eventTime", "coalesce(eventID, concat('sha:', cast(record_hash as string)))", "cast(null as string)")),
+          "eventTime", "eventTime", "coalesce(eventID, concat('sha:', cast(record_hash as string)))",
+          "cast(null as string)")),
   VPCFLOW("vpcflow", VpcFlowTable.NAME, List.of(), "vpc_flow",
       new EntityColumns("log_account_id", "region", "cast(null as string)", "cast(null as string)",
-          "srcaddr", "coalesce(instance_id, interface_id)", "start_time",
+          "srcaddr", "coalesce(instance_id, interface_id)", "start_time", "start_time",
           "concat('flow:', cast(record_hash as string))", "cast(null as string)")),
   GUARDDUTY("guardduty", GuardDutyTable.NAME, List.of(), "guardduty",
       new EntityColumns("accountId", "region", "principal_arn", "access_key_id", "remote_ips[0]",
-          "coalesce(instance_id, bucket_names[0], cluster_name, resource_type)", "updatedAt",
-          "cast(null as string)", "id"));
+          "coalesce(instance_id, bucket_names[0], cluster_name, resource_type)",
+          "coalesce(first_seen, createdAt)", "greatest(coalesce(last_seen, first_seen, createdAt), "
+              + "coalesce(first_seen, createdAt))", "cast(null as string)", "id"));
 
   /**
    * The SQL expressions (trusted, ours) that give a row's entities - account, region, principal,
    * access key, source address, resource - and its time and identity (an event id, or a finding id).
+   * {@code time} and {@code endTime} are when the row's activity happened: an event's time, or a
+   * GuardDuty finding's first and last sight of the activity it reports (never {@code updatedAt},
+   * the time of the finding's latest update, which moves on every update).
    */
   public record EntityColumns(String account, String region, String principal, String accessKey,
-      String sourceIp, String resource, String time, String eventId, String findingId) {}
+      String sourceIp, String resource, String time, String endTime, String eventId, String findingId) {}
 
   private final String ingestName;
   private final String table;

@@ -49,6 +49,37 @@ class IncidentGraphTest {
   }
 
   @Test
+  void aChainLongerThanTheSpanCapSplitsAtItsWidestGapUntilEveryPartFits() {
+    // one address now and then for 7 hours: one chain when seeds within two hours link
+    Duration link = Duration.ofHours(2);
+    List<Seed> seeds = List.of(
+        seed("a", 0, 10, "high", "ip:203.0.113.7"),
+        seed("b", 60, 70, "medium", "ip:203.0.113.7"),
+        // the widest gap: 100 minutes from b's end
+        seed("c", 170, 175, "medium", "ip:203.0.113.7"),
+        seed("d", 220, 230, "medium", "ip:203.0.113.7"),
+        // the next widest: 80 minutes from d's end
+        seed("e", 310, 320, "high", "ip:203.0.113.7"),
+        // a long seed whose end reaches past f's start: no gap between them
+        seed("f", 340, 420, "medium", "ip:203.0.113.7"),
+        seed("g", 400, 405, "medium", "ip:203.0.113.7"));
+    assertEquals(List.of(List.of("a", "b", "c", "d", "e", "f", "g")),
+        groups(IncidentGraph.incidents(seeds, link, Set.of(), "low", null)));
+    assertEquals(List.of(List.of("a", "b", "c", "d", "e", "f", "g")),
+        groups(IncidentGraph.incidents(seeds, link, Set.of(), "low", Duration.ofMinutes(420))));
+    // 7 hours under a 4-hour cap: split after b (a..b, c..g), then c..g (250 minutes) after d
+    assertEquals(List.of(List.of("a", "b"), List.of("c", "d"), List.of("e", "f", "g")),
+        groups(IncidentGraph.incidents(seeds, link, Set.of(), "low", Duration.ofHours(4))));
+    // each part's id is its own earliest seed's, as for any incident
+    List<Incident> parts = IncidentGraph.incidents(seeds, link, Set.of(), "low", Duration.ofHours(4));
+    assertEquals(new TreeSet<>(List.of(IncidentGraph.idOf("a"), IncidentGraph.idOf("c"), IncidentGraph.idOf("e"))),
+        new TreeSet<>(parts.stream().map(Incident::id).toList()));
+    // a single seed longer than the cap stays whole
+    assertEquals(List.of(List.of("x")), groups(IncidentGraph.incidents(
+        List.of(seed("x", 0, 600, "high", "ip:198.51.100.1")), HOUR, Set.of(), "low", HOUR)));
+  }
+
+  @Test
   void aCommonEntityIsNotFollowed() {
     List<Seed> seeds = List.of(
         seed("a", 0, 5, "high", "ip:192.0.2.1"),
