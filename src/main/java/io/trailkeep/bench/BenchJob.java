@@ -21,16 +21,20 @@ import org.apache.spark.sql.SparkSession;
  * steps side by side with their baselines, in one run: {@link ParseStep parse} (one core),
  * {@link IngestStep ingest} (against Spark's JSON reader), {@link ScalingStep scaling} (child JVMs
  * on 1 and 2 cores), {@link QueriesStep queries} (against raw scans and plain Parquet),
- * {@link ValidateStep validate} (against gunzip + SHA-256 on one core) and {@link DetectStep detect}
- * (every shipped rule against one plain full scan of the same rows). Writes
+ * {@link ValidateStep validate} (against gunzip + SHA-256 on one core), {@link DetectStep detect}
+ * (every shipped rule against one plain full scan of the same rows) and {@link NightsStep nights}
+ * (detect and correlate night by night, each night against the first). Writes
  * nothing outside its work directory and no run_history (its lakes are scratch). Costs minutes;
  * not part of the test suite.
  */
 public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
-  /** The harness's steps, in the order they run, as the {@code --steps} default spells them. */
+  /** The default steps, in the order they run, as the {@code --steps} default spells them. */
   public static final String STEP_NAMES = "parse,ingest,scaling,queries,validate,detect,noop,cold";
-  /** {@link #STEP_NAMES} as a list. */
-  public static final List<String> STEPS = List.of(STEP_NAMES.split(","));
+  /**
+   * Every step: the defaults, and {@code nights} (an organization delivered day by day, which
+   * generates and processes its own data: run it with its own {@code --days}).
+   */
+  public static final List<String> STEPS = List.of((STEP_NAMES + ",nights").split(","));
 
   private final SparkSession spark;
   private final Path dir;
@@ -40,7 +44,7 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   private int repeats = 2;
   private List<Integer> scalingCores = List.of(1, 2);
   private long memoryEvents;
-  private Set<String> steps = new LinkedHashSet<>(STEPS);
+  private Set<String> steps = new LinkedHashSet<>(List.of(STEP_NAMES.split(",")));
 
   private BenchJob(SparkSession spark, Path dir) {
     super("bench", null);
@@ -127,7 +131,8 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
   public record Result(Map<String, Object> machine, Map<String, Object> data,
       Map<String, Object> parseOnlyOneCore, Map<String, Object> ingest,
       Double ingestSpeedupVsSparkJson, Map<String, Object> scaling, Map<String, Object> queries,
-      Map<String, Object> validate, Map<String, Object> detect, Map<String, Object> noop,
+      Map<String, Object> validate, Map<String, Object> detect, Map<String, Object> nights,
+      Map<String, Object> noop,
       Map<String, Object> cold, double seconds) implements JobResult {
     @Override
     public String job() {
@@ -182,13 +187,15 @@ public final class BenchJob extends JobAction<BenchJob, BenchJob.Result> {
           ? ValidateStep.run(spark, scratch, data, repeats, run.progress()) : null;
       Map<String, Object> detect = steps.contains("detect")
           ? DetectStep.run(shared, days, repeats, run.progress()) : null;
+      Map<String, Object> nights = steps.contains("nights")
+          ? NightsStep.run(spark, scratch, events, days, accounts, run.progress()) : null;
       Map<String, Object> noop = steps.contains("noop")
           ? FixedCostStep.noop(spark, shared, data, repeats, run.progress()) : null;
       Map<String, Object> cold = steps.contains("cold")
           ? FixedCostStep.cold(dir, scratch, run.progress()) : null;
       return new Result(machine, dataMap, parse, ingest,
           ingest == null ? null : (Double) ingest.get("speedup"), scaling, queries, validate, detect,
-          noop, cold, run.seconds());
+          nights, noop, cold, run.seconds());
     } finally {
       LocalFiles.deleteTree(scratch);
     }

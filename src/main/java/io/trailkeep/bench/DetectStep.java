@@ -44,7 +44,8 @@ final class DetectStep {
     LocalDate last = range.getDate(1).toLocalDate();
     AtomicReference<DetectJob.Result> result = new AtomicReference<>();
     double detect = Timing.best(repeats, () -> {
-      for (String t : new String[] {AlertsTable.NAME, DetectTables.BASELINE, DetectTables.STATE}) {
+      for (String t : new String[] {AlertsTable.NAME, DetectTables.BASELINE, DetectTables.FIRST_SEEN,
+          DetectTables.STATE}) {
         LocalFiles.deleteTree(Path.of(lake.pathOf(t)));
       }
       result.set(DetectJob.on(lake).days(first, last).execute());

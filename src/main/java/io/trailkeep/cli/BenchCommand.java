@@ -53,7 +53,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--steps", paramLabel = "STEP,...", split = ",",
       defaultValue = BenchJob.STEP_NAMES,
-      description = "Steps to run, comma-separated (default all: ${DEFAULT-VALUE}).")
+      description = "Steps to run, comma-separated (default ${DEFAULT-VALUE}; also nights: the data "
+          + "delivered one day at a time, detect and correlate timed each night).")
   List<String> steps;
 
   @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".trailkeep/bench",

@@ -86,8 +86,6 @@ import org.apache.spark.sql.types.StructType;
  * entity_interfaces, entity_identities and entity_state, run_history.
  */
 public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Result> {
-  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-  private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
   private static final Pattern INSTANCE = Pattern.compile("i-[0-9a-f]{8,17}");
 
   private CorrelateJob(Lake lake) {
@@ -115,9 +113,31 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     }
   }
 
-  /** A seed and the facts its incident's summary and entity lists are built from. */
-  private record SeedFacts(IncidentGraph.Seed seed, String kind, String ref, String account, String region,
-      String principal, String key, String ip, String instance, String rule, String title) {}
+  /**
+   * A seed, the entities it links by, and the facts its incident's summary and entity lists are
+   * built from. The graph's seed holds the links' ids.
+   */
+  private record SeedFacts(IncidentGraph.Seed seed, Set<Link> links, String kind, String ref, String account,
+      String region, String principal, String key, String ip, String instance, String rule, String title) {
+    SeedFacts(String seedId, Instant start, Instant end, String severity, Set<Link> links, String kind,
+        String ref, String account, String region, String principal, String key, String ip, String instance,
+        String rule, String title) {
+      this(new IncidentGraph.Seed(seedId, start, end, severity, ids(links)), Set.copyOf(links), kind, ref,
+          account, region, principal, key, ip, instance, rule, title);
+    }
+
+    /** The same seed linking by {@code other} instead. */
+    SeedFacts withLinks(Set<Link> other) {
+      return new SeedFacts(seed.id(), seed.start(), seed.end(), seed.severity(), other, kind, ref, account,
+          region, principal, key, ip, instance, rule, title);
+    }
+
+    private static Set<String> ids(Set<Link> links) {
+      Set<String> out = new TreeSet<>();
+      links.forEach(l -> out.add(l.id()));
+      return out;
+    }
+  }
 
   @Override
   protected List<String> requiredTables() {
@@ -151,14 +171,13 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     run.progress().info("correlate: %d alerts and %d GuardDuty findings as seeds", alertSeeds,
         seeds.size() - alertSeeds);
     Duration window = Duration.ofMinutes(get(ConfKey.CORRELATE_WINDOW_MINUTES));
-    Map<String, Set<String>> commonDays = commonLinks(lake, seeds, get(ConfKey.CORRELATE_MAX_FANOUT));
+    Map<Link, Set<String>> commonDays = commonLinks(lake, seeds, get(ConfKey.CORRELATE_MAX_FANOUT));
+    // the seeds no longer hold the links not followed on their day; nothing else is left out
     seeds = withoutCommon(seeds, commonDays);
-    // the seeds no longer hold the links not followed; nothing else is left out
-    Set<String> common = Set.of();
     List<String> notFollowed = new ArrayList<>();
-    commonDays.forEach((link, days) -> days.forEach(d -> notFollowed.add(link + " on " + d)));
+    commonDays.forEach((link, days) -> days.forEach(d -> notFollowed.add(link.id() + " on " + d)));
     List<IncidentGraph.Incident> incidents = IncidentGraph.incidents(
-        seeds.stream().map(SeedFacts::seed).toList(), window, common, get(ConfKey.CORRELATE_MIN_SEVERITY),
+        seeds.stream().map(SeedFacts::seed).toList(), window, Set.of(), get(ConfKey.CORRELATE_MIN_SEVERITY),
         Duration.ofHours(get(ConfKey.CORRELATE_MAX_SPAN_HOURS)));
     run.progress().info("correlate: %d incidents (%d addresses not followed on some day: fan-out above %d)",
         incidents.size(), commonDays.size(), get(ConfKey.CORRELATE_MAX_FANOUT));
@@ -166,7 +185,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     for (SeedFacts f : seeds) {
       facts.put(f.seed().id(), f);
     }
-    Dataset<Row> timeline = timeline(lake, incidents, facts, window, common);
+    Dataset<Row> timeline = timeline(lake, incidents, facts, window);
     timeline = timeline.localCheckpoint();
     Map<String, Row> counts = new HashMap<>();
     for (Row r : timeline.groupBy("incident_id").agg(
@@ -222,13 +241,12 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       String account = r.getString(4);
       String resource = r.getString(9);
       String instance = resource != null && INSTANCE.matcher(resource).matches() ? resource : null;
-      Set<String> links = new TreeSet<>();
+      Set<Link> links = new TreeSet<>();
       addIp(links, r.getString(8), account);
       addKey(links, r.getString(7), r.getString(8) == null ? List.of() : List.of(r.getString(8)));
-      IncidentGraph.Seed seed = new IncidentGraph.Seed("alert:" + r.getString(0),
-          r.getTimestamp(1).toInstant(), r.getTimestamp(2).toInstant(), r.getString(3), links);
-      out.add(new SeedFacts(seed, "alert", r.getString(0), account, r.getString(5), r.getString(6),
-          r.getString(7), r.getString(8), instance, r.getString(10), r.getString(11)));
+      out.add(new SeedFacts("alert:" + r.getString(0), r.getTimestamp(1).toInstant(),
+          r.getTimestamp(2).toInstant(), r.getString(3), links, "alert", r.getString(0), account, r.getString(5),
+          r.getString(6), r.getString(7), r.getString(8), instance, r.getString(10), r.getString(11)));
     }
     return out;
   }
@@ -239,11 +257,13 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
         .and(col("sample").isNull().or(col("sample").equalTo(false)));
     for (Row r : findings.filter(live).select(col("id"),
         org.apache.spark.sql.functions.coalesce(col("first_seen"), col("createdAt")),
-        org.apache.spark.sql.functions.coalesce(col("last_seen"), col("updatedAt")), col("severity_band"),
+        // the activity's last sight, never updatedAt (which moves with every update of the finding)
+        org.apache.spark.sql.functions.coalesce(col("last_seen"), col("first_seen"), col("createdAt")),
+        col("severity_band"),
         col("accountId"), col("region"), col("principal_arn"), col("access_key_id"), col("remote_ips"),
         col("instance_id"), col("type"), col("title")).collectAsList()) {
       String account = r.getString(4);
-      Set<String> links = new TreeSet<>();
+      Set<Link> links = new TreeSet<>();
       List<String> remote = r.isNullAt(8) ? List.of() : r.getList(8);
       for (String ip : remote) {
         addIp(links, ip, account);
@@ -252,9 +272,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       String instance = r.getString(9);
       Instant start = r.getTimestamp(1).toInstant();
       Instant end = r.isNullAt(2) ? start : r.getTimestamp(2).toInstant();
-      IncidentGraph.Seed seed = new IncidentGraph.Seed("finding:" + r.getString(0), start,
-          end.isBefore(start) ? start : end, r.getString(3), links);
-      out.add(new SeedFacts(seed, "finding", r.getString(0), account, r.getString(5), r.getString(6),
+      out.add(new SeedFacts("finding:" + r.getString(0), start, end.isBefore(start) ? start : end,
+          r.getString(3), links, "finding", r.getString(0), account, r.getString(5), r.getString(6),
           r.getString(7), remote.isEmpty() ? null : remote.get(0), instance, r.getString(10), r.getString(11)));
     }
     return out;
@@ -268,9 +287,9 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   private static List<SeedFacts> withSessionChains(Lake lake, List<SeedFacts> seeds, long maxFanout) {
     Set<String> keys = new TreeSet<>();
     for (SeedFacts f : seeds) {
-      for (String l : f.seed().links()) {
-        if (l.startsWith("key:")) {
-          keys.add(keyOf(l));
+      for (Link l : f.links()) {
+        if (l.kind() == Link.Kind.KEY) {
+          keys.add(l.value());
         }
       }
     }
@@ -280,18 +299,14 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     }
     List<SeedFacts> out = new ArrayList<>();
     for (SeedFacts f : seeds) {
-      Set<String> links = new TreeSet<>(f.seed().links());
-      for (String l : f.seed().links()) {
-        if (l.startsWith("key:")) {
-          int bar = l.indexOf('|');
-          List<String> from = bar < 0 ? List.of() : List.of(l.substring(bar + 1));
-          chained.getOrDefault(keyOf(l), Set.of()).forEach(k -> addKey(links, k, from));
+      Set<Link> links = new TreeSet<>(f.links());
+      for (Link l : f.links()) {
+        if (l.kind() == Link.Kind.KEY) {
+          List<String> from = l.via() == null ? List.of() : List.of(l.via());
+          chained.getOrDefault(l.value(), Set.of()).forEach(k -> addKey(links, k, from));
         }
       }
-      IncidentGraph.Seed s = f.seed();
-      out.add(new SeedFacts(new IncidentGraph.Seed(s.id(), s.start(), s.end(), s.severity(), links),
-          f.kind(), f.ref(), f.account(), f.region(), f.principal(), f.key(), f.ip(), f.instance(),
-          f.rule(), f.title()));
+      out.add(f.withLinks(links));
     }
     return out;
   }
@@ -306,9 +321,9 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   private static List<SeedFacts> withInterfaces(Lake lake, List<SeedFacts> seeds) {
     Set<String> ips = new TreeSet<>();
     for (SeedFacts f : seeds) {
-      for (String l : f.seed().links()) {
-        if (l.startsWith("ip:") && l.contains("@")) {
-          ips.add(l.substring(3, l.indexOf('@')));
+      for (Link l : f.links()) {
+        if (l.scoped()) {
+          ips.add(l.value());
         }
       }
     }
@@ -324,15 +339,12 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     }
     List<SeedFacts> out = new ArrayList<>();
     for (SeedFacts f : seeds) {
-      IncidentGraph.Seed s = f.seed();
-      Set<String> links = new TreeSet<>();
-      for (String l : s.links()) {
-        String eni = l.startsWith("ip:") && l.contains("@") ? interfaceAt(facts.get(l.substring(3)), s.start()) : null;
-        links.add(eni == null ? l : l + "#" + eni);
+      Set<Link> links = new TreeSet<>();
+      for (Link l : f.links()) {
+        String eni = l.scoped() ? interfaceAt(facts.get(l.value() + "@" + l.account()), f.seed().start()) : null;
+        links.add(eni == null ? l : l.on(eni));
       }
-      out.add(new SeedFacts(new IncidentGraph.Seed(s.id(), s.start(), s.end(), s.severity(), links),
-          f.kind(), f.ref(), f.account(), f.region(), f.principal(), f.key(), f.ip(), f.instance(),
-          f.rule(), f.title()));
+      out.add(f.withLinks(links));
     }
     return out;
   }
@@ -359,12 +371,12 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     return found;
   }
 
-  /** An address links: public ones anywhere, private ones within their account. */
-  static void addIp(Set<String> links, String ip, String account) {
-    if (ip == null || !(IPV4.matcher(ip).matches() || IPV6.matcher(ip).matches())) {
-      return;
+  /** An address links ({@link Link#address}): public ones anywhere, private ones within their account. */
+  static void addIp(Set<Link> links, String ip, String account) {
+    Link l = Link.address(ip, account);
+    if (l != null) {
+      links.add(l);
     }
-    links.add(isPrivate(ip) ? "ip:" + ip + "@" + account : "ip:" + ip);
   }
 
   /**
@@ -374,38 +386,20 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
    * seed without an address links by the bare key ({@code key:ASIA...}), to seeds without one.
    * Long-term keys are shared by their owner and any thief and never link.
    */
-  static void addKey(Set<String> links, String key, List<String> addresses) {
+  static void addKey(Set<Link> links, String key, List<String> addresses) {
     if (key == null || !key.startsWith("ASIA")) {
       return;
     }
     boolean any = false;
     for (String a : addresses) {
-      if (a != null && (IPV4.matcher(a).matches() || IPV6.matcher(a).matches())) {
-        links.add("key:" + key + "|" + a);
+      if (Link.isAddress(a)) {
+        links.add(Link.key(key, a));
         any = true;
       }
     }
     if (!any) {
-      links.add("key:" + key);
+      links.add(Link.key(key, null));
     }
-  }
-
-  /** The access key of a {@code key:} link, without the address it was used from. */
-  static String keyOf(String link) {
-    int bar = link.indexOf('|');
-    return bar < 0 ? link.substring(4) : link.substring(4, bar);
-  }
-
-  static boolean isPrivate(String ip) {
-    if (ip.contains(":")) {
-      String l = ip.toLowerCase(java.util.Locale.ROOT);
-      return l.startsWith("fc") || l.startsWith("fd") || l.startsWith("fe80") || l.equals("::1");
-    }
-    String[] p = ip.split("\\.");
-    int a = Integer.parseInt(p[0]);
-    int b = Integer.parseInt(p[1]);
-    return a == 10 || a == 127 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168)
-        || (a == 100 && b >= 64 && b <= 127) || (a == 169 && b == 254);
   }
 
   /**
@@ -414,21 +408,20 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
    * whether an earlier day's seeds link. Cost: one aggregation of the seeds' days of CloudTrail's
    * address and principal columns, filtered to the seeds' addresses.
    */
-  private static Map<String, Set<String>> commonLinks(Lake lake, List<SeedFacts> seeds, long maxFanout) {
-    Map<String, List<String>> linksByIp = new TreeMap<>();
+  private static Map<Link, Set<String>> commonLinks(Lake lake, List<SeedFacts> seeds, long maxFanout) {
+    Map<String, List<Link>> linksByIp = new TreeMap<>();
     Instant first = null;
     Instant last = null;
     for (SeedFacts f : seeds) {
-      for (String l : f.seed().links()) {
-        if (l.startsWith("ip:")) {
-          String ip = l.substring(3).replaceAll("@.*$", "");
-          linksByIp.computeIfAbsent(ip, k -> new ArrayList<>()).add(l);
+      for (Link l : f.links()) {
+        if (l.kind() == Link.Kind.ADDRESS) {
+          linksByIp.computeIfAbsent(l.value(), k -> new ArrayList<>()).add(l);
           first = first == null || f.seed().start().isBefore(first) ? f.seed().start() : first;
           last = last == null || f.seed().end().isAfter(last) ? f.seed().end() : last;
         }
       }
     }
-    Map<String, Set<String>> out = new TreeMap<>();
+    Map<Link, Set<String>> out = new TreeMap<>();
     if (linksByIp.isEmpty() || !lake.exists(CloudTrailTable.NAME)) {
       return out;
     }
@@ -438,7 +431,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
         .groupBy("source_ip", CloudTrailTable.PARTITION_COLUMN).agg(countDistinct(col("actor_principal")))
         .collectAsList()) {
       if (r.getLong(2) > maxFanout) {
-        for (String link : linksByIp.get(r.getString(0))) {
+        for (Link link : linksByIp.get(r.getString(0))) {
           out.computeIfAbsent(link, k -> new TreeSet<>()).add(r.getDate(1).toString());
         }
       }
@@ -447,23 +440,20 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   }
 
   /** The seeds without the address links that are common on the UTC day each seed starts. */
-  private static List<SeedFacts> withoutCommon(List<SeedFacts> seeds, Map<String, Set<String>> commonDays) {
+  private static List<SeedFacts> withoutCommon(List<SeedFacts> seeds, Map<Link, Set<String>> commonDays) {
     if (commonDays.isEmpty()) {
       return seeds;
     }
     List<SeedFacts> out = new ArrayList<>();
     for (SeedFacts f : seeds) {
-      IncidentGraph.Seed s = f.seed();
-      String d = day(s.start()).toString();
-      Set<String> links = new TreeSet<>();
-      for (String l : s.links()) {
+      String d = day(f.seed().start()).toString();
+      Set<Link> links = new TreeSet<>();
+      for (Link l : f.links()) {
         if (!commonDays.getOrDefault(l, Set.of()).contains(d)) {
           links.add(l);
         }
       }
-      out.add(new SeedFacts(new IncidentGraph.Seed(s.id(), s.start(), s.end(), s.severity(), links),
-          f.kind(), f.ref(), f.account(), f.region(), f.principal(), f.key(), f.ip(), f.instance(),
-          f.rule(), f.title()));
+      out.add(f.withLinks(links));
     }
     return out;
   }
@@ -479,8 +469,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
 
   /** The timeline of every incident (not yet computed: a plan over the source tables). */
   private static Dataset<Row> timeline(Lake lake, List<IncidentGraph.Incident> incidents,
-      Map<String, SeedFacts> facts, Duration window, Set<String> common) {
-    Map<String, Set<String>> launched = launchedInterfaces(lake, incidents, window, common);
+      Map<String, SeedFacts> facts, Duration window) {
+    Map<String, Set<String>> launched = launchedInterfaces(lake, incidents, facts, window);
     List<Row> entities = new ArrayList<>();
     Instant first = null;
     Instant last = null;
@@ -491,7 +481,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       first = first == null || from.isBefore(first) ? from : first;
       last = last == null || to.isAfter(last) ? to : last;
       Set<String> seen = new TreeSet<>();
-      List<String> addresses = addresses(inc, common);
+      List<String> addresses = addresses(inc, facts);
       for (String eni : launched.getOrDefault(inc.id(), Set.of())) {
         entities.add(RowFactory.create(inc.id(), "eni", eni, null, Timestamp.from(from), Timestamp.from(to), addresses));
       }
@@ -499,23 +489,14 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
         SeedFacts f = facts.get(s.id());
         entities.add(RowFactory.create(inc.id(), f.kind(), f.ref(), null, Timestamp.from(from), Timestamp.from(to),
             addresses));
-        for (String l : s.links()) {
-          if (common.contains(l) || !seen.add(l)) {
+        for (Link l : f.links()) {
+          // one row per address and account, one per key (whatever address it was used from)
+          String kind = l.kind() == Link.Kind.KEY ? "key" : "ip";
+          if (!seen.add(kind + "|" + l.value() + "|" + l.account())) {
             continue;
           }
-          String kind = l.substring(0, l.indexOf(':'));
-          String value = kind.equals("key") ? keyOf(l) : l.substring(kind.length() + 1);
-          if (kind.equals("key") && !seen.add("key-row:" + value)) {
-            continue;
-          }
-          String scope = null;
-          if (value.contains("@")) {
-            // the account; a refined private address also names its interface after '#'
-            scope = value.substring(value.indexOf('@') + 1).replaceAll("#.*$", "");
-            value = value.substring(0, value.indexOf('@'));
-          }
-          entities.add(RowFactory.create(inc.id(), kind, value, scope, Timestamp.from(from), Timestamp.from(to),
-              addresses));
+          entities.add(RowFactory.create(inc.id(), kind, l.value(), l.account(), Timestamp.from(from),
+              Timestamp.from(to), addresses));
         }
       }
     }
@@ -591,7 +572,7 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
    * from) keeps its own traffic out, as a session's owner does. Cost: two filtered reads, collected.
    */
   private static Map<String, Set<String>> launchedInterfaces(Lake lake, List<IncidentGraph.Incident> incidents,
-      Duration window, Set<String> common) {
+      Map<String, SeedFacts> facts, Duration window) {
     Map<String, Set<String>> out = new HashMap<>();
     if (incidents.isEmpty() || !lake.exists(EntityTables.INTERFACES) || !lake.exists(CloudTrailTable.NAME)) {
       return out;
@@ -621,10 +602,10 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     }
     for (IncidentGraph.Incident inc : incidents) {
       Span span = span(inc, window);
-      List<String> addresses = addresses(inc, common);
+      List<String> addresses = addresses(inc, facts);
       Set<String> keys = new TreeSet<>();
       for (IncidentGraph.Seed s : inc.seeds()) {
-        s.links().stream().filter(l -> l.startsWith("key:")).forEach(l -> keys.add(keyOf(l)));
+        facts.get(s.id()).links().stream().filter(l -> l.kind() == Link.Kind.KEY).forEach(l -> keys.add(l.value()));
       }
       for (Row l : launches) {
         Row call = calls.get(l.getString(0));
@@ -651,12 +632,12 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
   }
 
   /** The incident's followed addresses (without their account scope), sorted. */
-  private static List<String> addresses(IncidentGraph.Incident inc, Set<String> common) {
+  private static List<String> addresses(IncidentGraph.Incident inc, Map<String, SeedFacts> facts) {
     Set<String> out = new TreeSet<>();
     for (IncidentGraph.Seed s : inc.seeds()) {
-      for (String l : s.links()) {
-        if (l.startsWith("ip:") && !common.contains(l)) {
-          out.add(l.substring(3).replaceAll("@.*$", ""));
+      for (Link l : facts.get(s.id()).links()) {
+        if (l.kind() == Link.Kind.ADDRESS) {
+          out.add(l.value());
         }
       }
     }

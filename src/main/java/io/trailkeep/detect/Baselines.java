@@ -7,10 +7,12 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
+import io.delta.tables.DeltaTable;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.lake.MaintenanceState;
 import io.trailkeep.schema.CloudTrailTable;
@@ -31,7 +33,8 @@ import org.apache.spark.sql.Row;
  * networks ({@code network}: the /24 of an IPv4 address, the /64 of an IPv6 one) and user-agent
  * families ({@code agent}) it used, and how many events it made ({@code volume}). Rebuilt for the
  * days detect reads (one replaceWhere commit), so reruns never double it. The unusual-activity
- * rules compare a day with the days before it.
+ * rules compare a day with the days before it, through {@code baseline_first_seen} (the first day
+ * of each value, kept up to date from the rebuilt days: {@link #updateFirstSeen}).
  */
 final class Baselines {
   private Baselines() {}
@@ -61,6 +64,9 @@ final class Baselines {
   static int rebuild(Lake lake, Set<String> days) {
     lake.ensure(DetectTables.BASELINE, DetectTables.BASELINE_SCHEMA, "event_date", Map.of());
     if (days.isEmpty() || !lake.exists(CloudTrailTable.NAME)) {
+      if (!lake.exists(DetectTables.FIRST_SEEN)) {
+        updateFirstSeen(lake, lake.read(DetectTables.BASELINE));
+      }
       return 0;
     }
     List<Date> dates = new ArrayList<>();
@@ -83,7 +89,35 @@ final class Baselines {
     rows.repartition(1).write().format("delta").mode("overwrite")
         .option("replaceWhere", MaintenanceState.dayPredicate(new TreeSet<>(days)))
         .save(lake.pathOf(DetectTables.BASELINE));
+    updateFirstSeen(lake, lake.read(DetectTables.BASELINE).filter(col("event_date").isin(dates.toArray())));
     return days.size();
+  }
+
+  /**
+   * Brings {@code baseline_first_seen} up to date with baseline rows: a value not seen before is
+   * inserted with its first day; one seen before keeps the earlier of the two days (a backfill of
+   * older days moves it back, a later day never moves it). A lake whose baselines predate the
+   * table gets it from the whole {@code baseline_activity} once. Cost: one aggregation of the
+   * given rows and one MERGE into a table of one row per principal and value.
+   */
+  static void updateFirstSeen(Lake lake, Dataset<Row> baselineRows) {
+    Dataset<Row> rows = baselineRows;
+    if (!lake.exists(DetectTables.FIRST_SEEN)) {
+      lake.ensure(DetectTables.FIRST_SEEN, DetectTables.FIRST_SEEN_SCHEMA, null, Map.of());
+      rows = lake.read(DetectTables.BASELINE);
+    }
+    Dataset<Row> firsts = rows.groupBy("account_id", "principal", "kind", "value")
+        .agg(min("event_date").alias("first_day"))
+        .selectExpr(DetectTables.FIRST_SEEN_SCHEMA.fieldNames());
+    DeltaTable.forPath(lake.spark(), lake.pathOf(DetectTables.FIRST_SEEN)).as("t")
+        .merge(firsts.as("s"), col("t.account_id").eqNullSafe(col("s.account_id"))
+            .and(col("t.principal").eqNullSafe(col("s.principal")))
+            .and(col("t.kind").equalTo(col("s.kind")))
+            .and(col("t.value").eqNullSafe(col("s.value"))))
+        .whenMatched(col("s.first_day").lt(col("t.first_day")))
+        .updateExpr(Map.of("first_day", "s.first_day"))
+        .whenNotMatched().insertAll()
+        .execute();
   }
 
   private static Column pair(String kind, Column value) {

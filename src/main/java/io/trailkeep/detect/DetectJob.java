@@ -42,7 +42,8 @@ import org.apache.spark.sql.Row;
  * and the others run.
  *
  * <p>Cost: one scan of each table's days for all its row-level rules ({@link RuleEngine}), one per
- * query rule, one MERGE. Side effects: alerts, baseline_activity, detect_state, run_history.
+ * query rule, one MERGE. Side effects: alerts, baseline_activity, baseline_first_seen, detect_state,
+ * run_history.
  */
 public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
   private LocalDate from;

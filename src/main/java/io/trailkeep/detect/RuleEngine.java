@@ -29,7 +29,6 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.window;
 
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.AlertsTable;
@@ -318,8 +317,11 @@ final class RuleEngine {
 
   /**
    * More than {@code threshold} matches (or distinct values) per group within {@code window}, and
-   * {@code having} when given: counted over sliding windows (half-window steps, so a burst never
-   * falls between two), and overlapping qualifying windows of one group merged into one alert.
+   * {@code having} when given: counted in a window ending at each matching row (the rows of its
+   * group in the {@code window} up to it), so a burst is never split between two windows; the
+   * qualifying windows of one group that overlap are merged into one alert, identified by its
+   * group and the time of the row ending its first qualifying window. Cost: a join of the rule's
+   * matching rows with themselves on the group, bounded by the window.
    */
   private static Dataset<Row> threshold(Rule r, Dataset<Row> rows) {
     Dataset<Row> d = withEntities(List.of(r), rows);
@@ -332,8 +334,22 @@ final class RuleEngine {
     }
     d = d.select(groupCols.toArray(new Column[0]));
     Duration w = r.window();
-    List<Column> keys = new ArrayList<>(groups);
-    keys.add(window(col("_event_time"), seconds(w), seconds(w.dividedBy(2))).alias("_w"));
+    // one window per matching row, ending at it (its group's rows of the window before it): a
+    // burst is counted whole in the window of its last row, wherever it falls
+    List<Column> anchorCols = new ArrayList<>();
+    Column on = col("_event_time").leq(col("_a_t"))
+        .and(col("_event_time").gt(col("_a_t").minus(expr("INTERVAL " + w.getSeconds() + " SECONDS"))));
+    for (int i = 0; i < groups.size(); i++) {
+      anchorCols.add(col("_g" + i).alias("_a_g" + i));
+      on = on.and(col("_g" + i).eqNullSafe(col("_a_g" + i)));
+    }
+    anchorCols.add(col("_event_time").alias("_a_t"));
+    Dataset<Row> anchors = d.select(anchorCols.toArray(new Column[0])).distinct();
+    List<Column> keys = new ArrayList<>();
+    for (int i = 0; i < groups.size(); i++) {
+      keys.add(col("_a_g" + i));
+    }
+    keys.add(col("_a_t"));
     Column measure = r.countDistinct() == null ? count(lit(1)) : countDistinct(expr(r.countDistinct()));
     List<Column> aggs = new ArrayList<>();
     aggs.add(measure.alias("_measure"));
@@ -343,14 +359,17 @@ final class RuleEngine {
     aggs.add(collect_set(col("_event_id")).alias("_events"));
     aggs.add(collect_set(col("_finding_id")).alias("_findings"));
     aggs.add(min(earliest()).alias("_earliest"));
-    Dataset<Row> windows = d.groupBy(keys.toArray(new Column[0]))
+    Dataset<Row> windows = d.join(anchors, on).groupBy(keys.toArray(new Column[0]))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
         .filter(col("_measure").gt(r.threshold()).and(col("_having")));
-    // merge overlapping qualifying windows of a group into episodes
-    WindowSpec byGroup = Window.partitionBy(groups.toArray(new Column[0])).orderBy(col("_w.start"));
+    for (int i = 0; i < groups.size(); i++) {
+      windows = windows.withColumnRenamed("_a_g" + i, "_g" + i);
+    }
+    // merge qualifying windows of a group that overlap (their ends within a window) into episodes
+    WindowSpec byGroup = Window.partitionBy(groups.toArray(new Column[0])).orderBy(col("_a_t"));
     Dataset<Row> episodes = windows
-        .withColumn("_new", when(lag(col("_w.end"), 1).over(byGroup).geq(col("_w.start")), lit(0))
-            .otherwise(lit(1)))
+        .withColumn("_new", when(lag(col("_a_t"), 1).over(byGroup)
+            .gt(col("_a_t").minus(expr("INTERVAL " + w.getSeconds() + " SECONDS"))), lit(0)).otherwise(lit(1)))
         .withColumn("_episode", sum(col("_new")).over(byGroup.rowsBetween(Window.unboundedPreceding(),
             Window.currentRow())));
     List<Column> episodeKeys = new ArrayList<>(groups);
@@ -358,7 +377,7 @@ final class RuleEngine {
     List<Column> merged = new ArrayList<>();
     merged.add(min("window_start").alias("window_start"));
     merged.add(max("window_end").alias("window_end"));
-    merged.add(min(col("_w.start")).alias("_first_window"));
+    merged.add(min(col("_a_t")).alias("_first_window"));
     merged.add(array_sort(array_distinct(flatten(collect_list(col("_events"))))).alias("event_ids"));
     merged.add(array_sort(array_distinct(flatten(collect_list(col("_findings"))))).alias("finding_ids"));
     merged.add(min(col("_earliest")).alias("_earliest"));
@@ -537,10 +556,6 @@ final class RuleEngine {
       out = out == null ? q : out.union(q);
     }
     return out;
-  }
-
-  private static String seconds(Duration d) {
-    return d.getSeconds() + " seconds";
   }
 
   static String firstLine(Throwable e) {

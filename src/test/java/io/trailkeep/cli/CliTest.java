@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trailkeep.bench.BenchJob;
 import io.trailkeep.schema.RecordJson;
 import io.trailkeep.testing.TestSpark;
 import java.io.PrintWriter;
@@ -209,7 +210,8 @@ class CliTest {
     // Two accounts: 40% of the files of the default eight for the same events, and every step's
     // cost here is per file
     Run bench = run("bench", "--events", "1500", "--days", "1", "--accounts", "2", "--repeats", "1",
-        "--scaling-cores", "2", "--memory-events", "1500", "--dir", dir.toString(), "--json");
+        "--scaling-cores", "2", "--memory-events", "1500", "--steps", BenchJob.STEP_NAMES + ",nights",
+        "--dir", dir.toString(), "--json");
     assertEquals(0, bench.code, bench.err);
     JsonNode b = RecordJson.parse(bench.lastLine());
     assertEquals(2, b.get("data").get("accounts").asInt(), b.get("data").toString());
@@ -251,6 +253,14 @@ class CliTest {
     assertTrue(rows > 0 && rows <= b.get("data").get("events").asLong(), "the scan reads the ingested rows: " + b);
     assertEquals(rows, detect.get("events_scanned").asLong(), "detect and the scan read the same rows");
     assertTrue(detect.get("detect_vs_plain_scan").asDouble() > 0, detect.toString());
+    // one day delivered, then the night after it with the day's late files: two nights
+    JsonNode nights = b.get("nights");
+    assertEquals(2, nights.get("nights").size(), nights.toString());
+    assertTrue(nights.get("nights").get(0).get("alerts_new").asLong() > 0, "the scenarios raise alerts: " + nights);
+    assertEquals(nights.get("nights").get(0).get("detect_seconds").asDouble(),
+        nights.get("detect_night_1_seconds").asDouble());
+    assertTrue(nights.get("detect_night_n_vs_night_1").asDouble() > 0
+        && nights.get("correlate_night_n_vs_night_1").asDouble() > 0, nights.toString());
     JsonNode noop = b.get("noop");
     assertEquals(0, noop.get("files_ingested").asLong(), "nothing new: " + noop);
     assertEquals(0, noop.get("rows_written").asLong(), noop.toString());

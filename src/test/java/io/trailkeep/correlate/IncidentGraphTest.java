@@ -124,7 +124,7 @@ class IncidentGraphTest {
 
   @Test
   void linksAreAddressesScopedWhenPrivateAndTemporaryKeysOnly() {
-    Set<String> links = new TreeSet<>();
+    Set<Link> links = new TreeSet<>();
     CorrelateJob.addIp(links, "203.0.113.7", "111122223333");
     CorrelateJob.addIp(links, "10.0.1.5", "111122223333");
     CorrelateJob.addIp(links, "172.20.0.1", "444455556666");
@@ -137,6 +137,6 @@ class IncidentGraphTest {
     CorrelateJob.addKey(links, "AKIAEXAMPLEEXAMPLE01", List.of("203.0.113.7"));
     assertEquals(Set.of("ip:203.0.113.7", "ip:10.0.1.5@111122223333", "ip:172.20.0.1@444455556666",
         "key:ASIAEXAMPLEEXAMPLE01", "key:ASIAEXAMPLEEXAMPLE02|203.0.113.7", "key:ASIAEXAMPLEEXAMPLE02|10.0.1.5",
-        "key:ASIAEXAMPLEEXAMPLE03"), links);
+        "key:ASIAEXAMPLEEXAMPLE03"), new TreeSet<>(links.stream().map(Link::id).toList()));
   }
 }

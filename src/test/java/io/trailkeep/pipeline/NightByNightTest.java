@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trailkeep.correlate.CorrelateJob;
 import io.trailkeep.detect.DetectJob;
+import io.trailkeep.generate.DayDelivery;
 import io.trailkeep.generate.Generator;
 import io.trailkeep.ingest.IngestJob;
 import io.trailkeep.lake.Lake;
@@ -24,19 +25,13 @@ import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.schema.VpcFlowTable;
 import io.trailkeep.testing.TestSpark;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -54,7 +49,6 @@ import org.junit.jupiter.api.Test;
 class NightByNightTest {
   private static final LocalDate START = LocalDate.of(2026, 4, 6);
   private static final int DAYS = 4;
-  private static final Pattern DAY_IN_KEY = Pattern.compile("/(\\d{4})/(\\d{2})/(\\d{2})/");
   private static Lake once;
   private static Lake nightly;
 
@@ -65,39 +59,24 @@ class NightByNightTest {
         .seed(27).start(START).scenarios(List.of("all")).execute();
     once = new Lake(TestSpark.get(), TestSpark.tempDir("nights-once").toString());
     IngestJob.into(once).raw(raw.toString()).execute();
-    DetectJob.on(once).execute();
+    detect(once);
     CorrelateJob.on(once).execute();
 
     nightly = new Lake(TestSpark.get(), TestSpark.tempDir("nights-nightly").toString());
     Path delivered = TestSpark.tempDir("nights-delivered");
     // the night after the last day delivers that day's late files
     for (int n = 0; n <= DAYS; n++) {
-      deliver(raw, delivered, START.plusDays(n));
+      DayDelivery.deliver(raw, delivered, START.plusDays(n));
       IngestJob.into(nightly).raw(delivered.toString()).execute();
-      DetectJob.on(nightly).execute();
+      detect(nightly);
       CorrelateJob.on(nightly).execute();
     }
   }
 
-  /** Copies the objects of {@code day} (and every undated one) from {@code raw} to {@code to}. */
-  private static void deliver(Path raw, Path to, LocalDate day) throws IOException {
-    try (Stream<Path> files = Files.walk(raw)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        String key = "/" + raw.relativize(f).toString().replace('\\', '/');
-        Matcher m = DAY_IN_KEY.matcher(key);
-        if (m.find() && !LocalDate.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-            Integer.parseInt(m.group(3))).equals(day)) {
-          continue;
-        }
-        Path target = to.resolve(raw.relativize(f).toString());
-        if (!Files.exists(target)) {
-          Files.createDirectories(target.getParent());
-          Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+  /** Runs detect; every rule must run (a failed rule would leave both lakes equally short). */
+  private static void detect(Lake lake) {
+    DetectJob.Result r = DetectJob.on(lake).execute();
+    assertEquals(0, r.rulesFailed(), r.failures().toString());
   }
 
   /** Per alert id: its rule, times and evidence. */
