@@ -161,7 +161,8 @@ public final class ConfKey<T> {
   public static final ConfKey<String> GENERATE_SCENARIO_LAYOUT = key("generate.scenario-layout",
       Types.choice("spread", "concurrent"), "spread",
       "When the scenarios happen: spread (one after another across the span) or concurrent (all "
-          + "start within six minutes, 3 hours after the span's middle, several in one account)");
+          + "start within six minutes, 3 hours after the span's middle, several in one account); in a "
+          + "span longer than detect.learning-days, only after those first days");
   public static final ConfKey<Double> GENERATE_FLOW_RATIO = key("generate.flow-ratio",
       Types.decimal(0, 1_000_000), "10",
       "VPC flow-log records generated per CloudTrail event (0 = no flow logs)");

@@ -47,7 +47,7 @@ final class LeakedAccessKeyScenario implements Scenario {
     String region = "us-east-1";
     long span = Duration.between(c.spanStart, c.spanEnd).getSeconds();
     Instant t = c.concurrent ? ScenarioSteps.at(c, 0.45)
-        : c.spanStart.plusSeconds(Math.max(3600, span / 2 + 3 * 3600 + 17 * 60));
+        : c.spanStart.plusSeconds(ScenarioSteps.concurrentStart(span) + 17 * 60);
     List<Event> events = new ArrayList<>();
     List<String> recon = new ArrayList<>();
     List<String> escalation = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.trailkeep.generate;
 
+import io.trailkeep.conf.ConfKey;
 import io.trailkeep.generate.Org.Account;
 import io.trailkeep.generate.Org.Instance;
 import io.trailkeep.generate.Org.Principal;
@@ -46,20 +47,34 @@ final class ScenarioSteps {
   }
 
   /**
-   * A scenario's start: the time {@code fraction} of the way through the generated span, on a
-   * whole second. In the concurrent layout, fractions 0.30 to 0.85 map into the six minutes from 3
-   * hours after the span's middle ({@link #concurrentStart}), so the scenarios (minutes to an hour
-   * long) run at the same time, several in one account.
+   * A scenario's start: the time {@code fraction} of the way through the generated span (after its
+   * learning period, {@link #learningSeconds}), on a whole second. In the concurrent layout,
+   * fractions 0.30 to 0.85 map into the six minutes from 3 hours after the middle of that part
+   * ({@link #concurrentStart}), so the scenarios (minutes to an hour long) run at the same time,
+   * several in one account.
    */
   static Instant at(Scenario.Context c, double fraction) {
     long span = Duration.between(c.spanStart, c.spanEnd).getSeconds();
-    long offset = c.concurrent ? concurrentStart(span) + (long) ((fraction - 0.30) * 600) : (long) (span * fraction);
+    long quiet = learningSeconds(span);
+    long offset = c.concurrent ? concurrentStart(span) + (long) ((fraction - 0.30) * 600)
+        : quiet + (long) ((span - quiet) * fraction);
     return c.spanStart.plusSeconds(offset).truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  /**
+   * The span's opening weeks left to background alone: the learning period of the
+   * unusual-activity rules ({@code detect.learning-days}, 7 by default) when the span is longer,
+   * so the scenarios happen once the baselines know every principal; none in shorter spans.
+   */
+  static long learningSeconds(long spanSeconds) {
+    long learning = ConfKey.DETECT_LEARNING_DAYS.defaultValue() * 86400L;
+    return spanSeconds > learning ? learning : 0;
   }
 
   /** Seconds from the span's start to the concurrent layout's first scenario. */
   static long concurrentStart(long spanSeconds) {
-    return Math.max(3600, spanSeconds / 2 + 3 * 3600);
+    long quiet = learningSeconds(spanSeconds);
+    return Math.max(3600, quiet + (spanSeconds - quiet) / 2 + 3 * 3600);
   }
 
   /** Account {@code index} of the organization (wrapping when it has fewer). */

@@ -5,9 +5,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trailkeep.conf.ConfKey;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.AlertsTable;
+import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +33,9 @@ import org.apache.spark.sql.Row;
 /**
  * Compares the {@code alerts} table with the generator's ground truth
  * ({@code <raw>/ground-truth/<scenario>.json}): for each scenario, which of its
- * {@code expected_rules} raised an alert about it, which did not, and which of its
- * {@code must_not_fire} rules did. An alert is about a scenario when it lists one of the
+ * {@code expected_rules} raised an alert about it (and its {@code expected_rules_after_learning}
+ * when the lake's CloudTrail begins at least {@code detect.learning-days} before the scenario's
+ * day), which did not, and which of its {@code must_not_fire} rules did. An alert is about a scenario when it lists one of the
  * scenario's eventIDs or findings, or names one of its entities (an address, key, instance,
  * principal) in the scenario's account within an hour before and three hours after its events
  * (flow-log alerts carry no eventIDs). Cost: one small query per scenario over the alerts table.
@@ -80,9 +83,17 @@ public final class ScenarioCheck {
       return out;
     }
     Dataset<Row> alerts = lake.exists(AlertsTable.NAME) ? lake.read(AlertsTable.NAME) : null;
+    java.time.LocalDate firstDay = firstDay(lake);
     for (Map.Entry<String, JsonNode> t : truths.entrySet()) {
       JsonNode truth = t.getValue();
-      List<String> expected = texts(truth.path("expected_rules"));
+      List<String> expected = new ArrayList<>(texts(truth.path("expected_rules")));
+      // once the lake holds the learning period before the scenario, the unusual-activity rules
+      // must see it too
+      if (firstDay != null && truth.hasNonNull("start") && !Instant.parse(truth.path("start").asText())
+          .atZone(java.time.ZoneOffset.UTC).toLocalDate()
+          .isBefore(firstDay.plusDays(ConfKey.DETECT_LEARNING_DAYS.defaultValue()))) {
+        expected.addAll(texts(truth.path("expected_rules_after_learning")));
+      }
       List<String> mustNot = texts(truth.path("must_not_fire"));
       Set<String> fired = alerts == null ? Set.of() : firedFor(alerts, truth);
       Set<String> byEvents = alerts == null ? Set.of() : firedOnEvents(alerts, truth);
@@ -102,6 +113,16 @@ public final class ScenarioCheck {
           List.copyOf(new TreeSet<>(fired)), missing, mustNot, wrong));
     }
     return out;
+  }
+
+  /** The lake's first CloudTrail day, or null without CloudTrail. */
+  private static java.time.LocalDate firstDay(Lake lake) {
+    if (!lake.exists(CloudTrailTable.NAME)) {
+      return null;
+    }
+    Row r = lake.read(CloudTrailTable.NAME).agg(org.apache.spark.sql.functions.min(CloudTrailTable.PARTITION_COLUMN))
+        .first();
+    return r.isNullAt(0) ? null : r.getDate(0).toLocalDate();
   }
 
   /** Rules with an alert about the scenario (its events, findings, or entities in its time). */
