@@ -425,17 +425,21 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     if (linksByIp.isEmpty() || !lake.exists(CloudTrailTable.NAME)) {
       return out;
     }
+    // per day, the partners of each address link; the graph's bound decides which are common
+    Map<String, Map<String, Long>> partnersByDay = new TreeMap<>();
+    Map<String, Link> byId = new HashMap<>();
     for (Row r : lake.read(CloudTrailTable.NAME)
         .filter(col(CloudTrailTable.PARTITION_COLUMN).between(lit(day(first)), lit(day(last)))
             .and(col("source_ip").isin(linksByIp.keySet().toArray())))
         .groupBy("source_ip", CloudTrailTable.PARTITION_COLUMN).agg(countDistinct(col("actor_principal")))
         .collectAsList()) {
-      if (r.getLong(2) > maxFanout) {
-        for (Link link : linksByIp.get(r.getString(0))) {
-          out.computeIfAbsent(link, k -> new TreeSet<>()).add(r.getDate(1).toString());
-        }
+      for (Link link : linksByIp.get(r.getString(0))) {
+        byId.put(link.id(), link);
+        partnersByDay.computeIfAbsent(r.getDate(1).toString(), k -> new TreeMap<>()).put(link.id(), r.getLong(2));
       }
     }
+    partnersByDay.forEach((d, partners) -> IncidentGraph.common(partners, maxFanout)
+        .forEach(id -> out.computeIfAbsent(byId.get(id), k -> new TreeSet<>()).add(d)));
     return out;
   }
 
