@@ -384,13 +384,22 @@ final class RuleEngine {
     merged.add(array_sort(array_distinct(flatten(collect_list(col("_events"))))).alias("event_ids"));
     merged.add(array_sort(array_distinct(flatten(collect_list(col("_findings"))))).alias("finding_ids"));
     merged.add(min(col("_earliest")).alias("_earliest"));
-    List<Column> idParts = new ArrayList<>(groups);
-    idParts.add(col("_first_window").cast("string"));
-    Dataset<Row> alerts = episodes.groupBy(episodeKeys.toArray(new Column[0]))
-        .agg(merged.get(0), merged.subList(1, merged.size()).toArray(new Column[0]));
+    return episodeAlerts(r, episodes.groupBy(episodeKeys.toArray(new Column[0]))
+        .agg(merged.get(0), merged.subList(1, merged.size()).toArray(new Column[0])), groups, col("_first_window"));
+  }
+
+  /**
+   * A threshold rule's alerts from its episodes (one row per group and episode with its window,
+   * evidence lists and earliest row): entities of the earliest row, the event count, and the
+   * instance - the group and {@code firstEnd}, the end of the episode's first qualifying window.
+   */
+  private static Dataset<Row> episodeAlerts(Rule r, Dataset<Row> episodes, List<Column> groups, Column firstEnd) {
+    Dataset<Row> alerts = episodes;
     for (String e : ENTITY_COLUMNS) {
       alerts = alerts.withColumn("_e_" + e, col("_earliest.e_" + e));
     }
+    List<Column> idParts = new ArrayList<>(groups);
+    idParts.add(firstEnd.cast("string"));
     return alerts
         .withColumn("event_count", size(col("event_ids")).cast("long"))
         .withColumn("_instance", concat_ws("|", idParts.toArray(new Column[0])))
@@ -436,22 +445,13 @@ final class RuleEngine {
     }
     List<Column> keys = new ArrayList<>(groups);
     keys.add(col("_episode"));
-    Dataset<Row> alerts = e.join(episodeOf, on).groupBy(keys.toArray(new Column[0])).agg(
+    return episodeAlerts(r, e.join(episodeOf, on).groupBy(keys.toArray(new Column[0])).agg(
         min("_event_time").alias("window_start"),
         max("_event_end").alias("window_end"),
         min(col("_cover")).alias("_first_end"),
         array_sort(collect_set(col("_event_id"))).alias("event_ids"),
         array_sort(collect_set(col("_finding_id"))).alias("finding_ids"),
-        min(earliest()).alias("_earliest"));
-    for (String en : ENTITY_COLUMNS) {
-      alerts = alerts.withColumn("_e_" + en, col("_earliest.e_" + en));
-    }
-    List<Column> idParts = new ArrayList<>(groups);
-    idParts.add(timestamp_seconds(col("_first_end")).cast("string"));
-    return alerts
-        .withColumn("event_count", size(col("event_ids")).cast("long"))
-        .withColumn("_instance", concat_ws("|", idParts.toArray(new Column[0])))
-        .withColumn("_rule", lit(r.id()));
+        min(earliest()).alias("_earliest")), groups, timestamp_seconds(col("_first_end")));
   }
 
   /**

@@ -16,6 +16,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -83,14 +85,14 @@ public final class ScenarioCheck {
       return out;
     }
     Dataset<Row> alerts = lake.exists(AlertsTable.NAME) ? lake.read(AlertsTable.NAME) : null;
-    java.time.LocalDate firstDay = firstDay(lake);
+    LocalDate firstDay = firstDay(lake);
     for (Map.Entry<String, JsonNode> t : truths.entrySet()) {
       JsonNode truth = t.getValue();
       List<String> expected = new ArrayList<>(texts(truth.path("expected_rules")));
       // once the lake holds the learning period before the scenario, the unusual-activity rules
       // must see it too
       if (firstDay != null && truth.hasNonNull("start") && !Instant.parse(truth.path("start").asText())
-          .atZone(java.time.ZoneOffset.UTC).toLocalDate()
+          .atZone(ZoneOffset.UTC).toLocalDate()
           .isBefore(firstDay.plusDays(ConfKey.DETECT_LEARNING_DAYS.defaultValue()))) {
         expected.addAll(texts(truth.path("expected_rules_after_learning")));
       }
@@ -116,7 +118,7 @@ public final class ScenarioCheck {
   }
 
   /** The lake's first CloudTrail day, or null without CloudTrail. */
-  private static java.time.LocalDate firstDay(Lake lake) {
+  private static LocalDate firstDay(Lake lake) {
     if (!lake.exists(CloudTrailTable.NAME)) {
       return null;
     }
