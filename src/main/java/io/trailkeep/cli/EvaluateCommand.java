@@ -31,7 +31,8 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Background CloudTrail events (default 2000000).")
   long events;
 
-  @Option(names = "--days", paramLabel = "D", defaultValue = "2", description = "Days spanned (default 2).")
+  @Option(names = "--days", paramLabel = "D", defaultValue = "" + EvaluateJob.DEFAULT_DAYS,
+      description = "Days spanned (default ${DEFAULT-VALUE}: the scenarios play after the 7 learning days).")
   int days;
 
   @Option(names = "--accounts", paramLabel = "N", defaultValue = "4",
@@ -81,17 +82,18 @@ final class EvaluateCommand implements Callable<Integer> {
         r.incidentsHoldingScenarios()));
     EvaluateJob.Goals g = r.goals();
     s.append(String.format("goals %s: one incident per scenario %s, recall >= %.2f %s, precision >= %.2f %s, "
-        + "benign look-alike raises no high incident %s%n", g.met() ? "met" : "MISSED", mark(g.eachScenarioOneIncident()),
-        EvaluateJob.GOAL_RECALL, mark(g.recall()), EvaluateJob.GOAL_PRECISION, mark(g.precision()),
-        mark(g.benignNoHighIncident())));
+        + "benign look-alike raises no high incident %s, every expected rule fires %s%n", g.met() ? "met" : "MISSED",
+        mark(g.eachScenarioOneIncident()), EvaluateJob.GOAL_RECALL, mark(g.recall()), EvaluateJob.GOAL_PRECISION,
+        mark(g.precision()), mark(g.benignNoHighIncident()), mark(g.expectedRules())));
     s.append(String.format("seconds: %s, total %.1f", r.phaseSeconds(), r.seconds()));
     return s.toString();
   }
 
   private static String row(EvaluateJob.ScenarioScore c) {
-    return String.format("%-24s %9d %7.3f %9.3f %6d  %s%n", c.name() + (c.benign() ? " (benign)" : ""),
+    return String.format("%-24s %9d %7.3f %9.3f %6d  %s%s%n", c.name() + (c.benign() ? " (benign)" : ""),
         c.incidents(), c.recall(), c.precision(), c.events(),
-        c.incident() == null ? "none" : c.incident() + " (" + c.severity() + ")");
+        c.incident() == null ? "none" : c.incident() + " (" + c.severity() + ")",
+        c.missingRules().isEmpty() ? "" : "; rules that did not fire: " + String.join(", ", c.missingRules()));
   }
 
   private static String mark(boolean ok) {

@@ -150,7 +150,8 @@ public final class ConfKey<T> {
       Types.longInteger(1, Long.MAX_VALUE), "20000",
       "Approximate number of CloudTrail events the generator writes");
   public static final ConfKey<Integer> GENERATE_DAYS = key("generate.days", Types.integer(1, 36_500),
-      "2", "Number of days the generated data spans");
+      "8", "Number of days the generated data spans; beyond detect.learning-days the scenarios "
+          + "play after the learning period");
   public static final ConfKey<LocalDate> GENERATE_START = key("generate.start", Types.DAY,
       "2026-11-01", "First UTC day of generated data (YYYY-MM-DD)");
   public static final ConfKey<Integer> GENERATE_ACCOUNTS = key("generate.accounts",

@@ -210,8 +210,9 @@ final class IngestBatch {
       throw new IngestException("ingest into " + table + " failed: " + rootMessage(e)
           + "; nothing after the last committed step was kept, rerun to resume", e);
     } finally {
-      for (Dataset<Row> d : release) {
-        d.unpersist();
+      // newest first: nothing cached later is left built on what is uncached (no re-planning)
+      for (int i = release.size() - 1; i >= 0; i--) {
+        release.get(i).unpersist();
       }
       keysPass.unpersist();
       fetched.release();

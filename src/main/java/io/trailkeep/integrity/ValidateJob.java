@@ -229,8 +229,9 @@ public final class ValidateJob extends JobAction<ValidateJob, ValidateJob.Result
       return new Result(run.runId(), counts, digestsChecked, logsChecked, problemCount, problems,
           raw, keyFile == null ? "cloudtrail-api" : keyFile, run.seconds());
     } finally {
-      for (Dataset<Row> d : release) {
-        d.unpersist();
+      // newest first: nothing cached later is left built on what is uncached (no re-planning)
+      for (int i = release.size() - 1; i >= 0; i--) {
+        release.get(i).unpersist();
       }
       spark.sparkContext().setJobDescription(null);
     }
