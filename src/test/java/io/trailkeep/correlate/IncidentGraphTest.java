@@ -125,16 +125,16 @@ class IncidentGraphTest {
   @Test
   void linksAreAddressesScopedWhenPrivateAndTemporaryKeysOnly() {
     Set<Link> links = new TreeSet<>();
-    CorrelateJob.addIp(links, "203.0.113.7", "111122223333");
-    CorrelateJob.addIp(links, "10.0.1.5", "111122223333");
-    CorrelateJob.addIp(links, "172.20.0.1", "444455556666");
-    CorrelateJob.addIp(links, "AWS Internal", "111122223333");
-    CorrelateJob.addIp(links, "ec2.amazonaws.com", "111122223333");
-    CorrelateJob.addIp(links, null, "111122223333");
-    CorrelateJob.addKey(links, "ASIAEXAMPLEEXAMPLE01", List.of());
-    CorrelateJob.addKey(links, "ASIAEXAMPLEEXAMPLE02", List.of("203.0.113.7", "ec2.amazonaws.com", "10.0.1.5"));
-    CorrelateJob.addKey(links, "ASIAEXAMPLEEXAMPLE03", List.of("AWS Internal"));
-    CorrelateJob.addKey(links, "AKIAEXAMPLEEXAMPLE01", List.of("203.0.113.7"));
+    Seeds.addIp(links, "203.0.113.7", "111122223333");
+    Seeds.addIp(links, "10.0.1.5", "111122223333");
+    Seeds.addIp(links, "172.20.0.1", "444455556666");
+    Seeds.addIp(links, "AWS Internal", "111122223333");
+    Seeds.addIp(links, "ec2.amazonaws.com", "111122223333");
+    Seeds.addIp(links, null, "111122223333");
+    Seeds.addKey(links, "ASIAEXAMPLEEXAMPLE01", List.of());
+    Seeds.addKey(links, "ASIAEXAMPLEEXAMPLE02", List.of("203.0.113.7", "ec2.amazonaws.com", "10.0.1.5"));
+    Seeds.addKey(links, "ASIAEXAMPLEEXAMPLE03", List.of("AWS Internal"));
+    Seeds.addKey(links, "AKIAEXAMPLEEXAMPLE01", List.of("203.0.113.7"));
     assertEquals(Set.of("ip:203.0.113.7", "ip:10.0.1.5@111122223333", "ip:172.20.0.1@444455556666",
         "key:ASIAEXAMPLEEXAMPLE01", "key:ASIAEXAMPLEEXAMPLE02|203.0.113.7", "key:ASIAEXAMPLEEXAMPLE02|10.0.1.5",
         "key:ASIAEXAMPLEEXAMPLE03"), new TreeSet<>(links.stream().map(Link::id).toList()));
