@@ -5,29 +5,39 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import io.trailkeep.schema.Source;
 import io.trailkeep.conf.ConfKey;
 import io.trailkeep.job.JobAction;
 import io.trailkeep.job.JobResult;
 import io.trailkeep.lake.Lake;
+import io.trailkeep.lake.MaintenanceState;
+import io.trailkeep.lake.SourceVersions;
 import io.trailkeep.schema.AlertsTable;
+import io.trailkeep.schema.CloudTrailTable;
+import io.trailkeep.schema.EntityTables;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.IncidentTables;
+import io.trailkeep.schema.Source;
+import io.trailkeep.schema.VpcFlowTable;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The {@code correlate} action: groups every alert and GuardDuty finding of the lake into
@@ -54,10 +64,15 @@ import org.apache.spark.sql.Row;
  * addresses and on the network interfaces of the instances its actor launched
  * ({@code entity_interfaces}), summarized per 5-minute bucket.
  *
- * <p>Every run recomputes all incidents from all seeds; ids come from each incident's earliest
- * seed, so new evidence extends an incident and a rerun yields identical tables. Only the
- * incidents whose row or timeline changed are rewritten (one replacing commit per table); the
- * others keep their rows. An incident's times are those of the evidence its timeline holds. The steps live in classes of their own: {@link Seeds} (seeds and their links),
+ * <p>Every run groups all seeds into incidents; ids come from each incident's earliest seed, so
+ * new evidence extends an incident and a rerun yields identical tables. Timelines and rows are
+ * rebuilt only for the incidents whose seeds changed ({@code seed_fingerprint}) or whose span
+ * holds a day of cloudtrail, vpc_flow or entity_interfaces that changed since the versions in
+ * {@code correlate_state}; of those, only the ones whose row or timeline differs are rewritten
+ * (one replacing commit per table); every other incident keeps its rows. An incident's times
+ * are those of the evidence its timeline holds.
+ *
+ * <p>The steps live in classes of their own: {@link Seeds} (seeds and their links),
  * {@link FanOut} (links not followed), {@link IncidentGraph} (grouping), {@link IncidentTimeline}
  * (timelines), {@link IncidentRows} (rows and summaries), {@link IncidentWriter} (writing only
  * what changed). Cost: the seeds are collected to the driver (a few columns per alert and
@@ -65,7 +80,7 @@ import org.apache.spark.sql.Row;
  * one pass over the incidents' days of cloudtrail and vpc_flow joined to the (broadcast)
  * incident entities. First it brings the entity tables up to date ({@link EntityResolution}).
  * Side effects: incidents, incident_timeline (the changed incidents' rows replaced), entity_sessions,
- * entity_interfaces, entity_identities and entity_state, run_history.
+ * entity_interfaces, entity_identities, entity_state and correlate_state, run_history.
  */
 public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Result> {
   private CorrelateJob(Lake lake) {
@@ -84,7 +99,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
 
   /** What a run did. {@code unchanged}: the tables already held exactly this result. */
   public record Result(String runId, long alertSeeds, long findingSeeds, List<String> linksNotFollowed,
-      long incidents, long incidentsNew, long incidentsChanged, Map<String, Long> incidentsBySeverity,
+      long incidents, long incidentsRebuilt, long incidentsNew, long incidentsChanged,
+      Map<String, Long> incidentsBySeverity,
       long timelineRows, boolean unchanged, long sessionsAdded, long interfaceFacts, long identityRows,
       double seconds) implements JobResult {
     @Override
@@ -112,6 +128,13 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     run.progress().info("correlate: entity tables updated from %d changed cloudtrail and %d vpc_flow days: "
         + "%d sessions added, %d interface facts and %d identity rows recomputed", sessions.cloudtrailDays(),
         sessions.flowDays(), sessions.sessionsAdded(), sessions.interfaceFacts(), sessions.identityRows());
+    // the versions of the tables timelines read, taken before reading them (recorded at the end)
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (String t : List.of(CloudTrailTable.NAME, VpcFlowTable.NAME, EntityTables.INTERFACES)) {
+      if (lake.exists(t)) {
+        versions.put(t, MaintenanceState.currentVersion(lake, t));
+      }
+    }
     List<SeedFacts> seeds = new ArrayList<>();
     if (hasAlerts) {
       seeds.addAll(Seeds.alertSeeds(lake.read(AlertsTable.NAME)));
@@ -139,8 +162,38 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     for (SeedFacts f : seeds) {
       facts.put(f.seed().id(), f);
     }
-    Dataset<Row> timeline = IncidentTimeline.timeline(lake, incidents, facts, window);
+    // most severe first, as an analyst reads them
+    Map<String, Long> bySeverity = new TreeMap<>(java.util.Comparator.comparingInt(
+        (String s) -> -io.trailkeep.conf.Severity.rank(s)).thenComparing(java.util.Comparator.naturalOrder()));
+    Map<String, String> fingerprints = new HashMap<>();
+    for (IncidentGraph.Incident inc : incidents) {
+      fingerprints.put(inc.id(), IncidentRows.seedFingerprint(inc, facts, window));
+      bySeverity.merge(inc.severity(), 1L, Long::sum);
+    }
+    // which incidents to rebuild: those whose seeds changed, and those whose span holds a day of
+    // the sources changed since the last run; every incident when the tables are new or older
+    Map<String, String> stored = storedFingerprints(lake);
+    Optional<Set<LocalDate>> dirty = changedDays(lake, versions);
+    boolean complete = stored == null || dirty.isEmpty();
+    List<IncidentGraph.Incident> rebuilt = new ArrayList<>();
+    for (IncidentGraph.Incident inc : incidents) {
+      if (complete || !fingerprints.get(inc.id()).equals(stored.get(inc.id()))
+          || overlaps(IncidentTimeline.span(inc, window), dirty.get())) {
+        rebuilt.add(inc);
+      }
+    }
+    Set<String> gone = new TreeSet<>(stored == null ? Set.of() : stored.keySet());
+    gone.removeAll(fingerprints.keySet());
+    run.progress().info("correlate: %d of %d incidents to rebuild%s", rebuilt.size(), incidents.size(),
+        complete ? " (all: first run, or tables of an older TrailKeep)" : ", " + gone.size() + " gone");
+    Dataset<Row> timeline = IncidentTimeline.timeline(lake, rebuilt, facts, window);
     timeline = timeline.localCheckpoint();
+    if (!complete && !IncidentWriter.sameSchema(lake, IncidentTables.TIMELINE, timeline.schema())) {
+      // a timeline of another shape (an older TrailKeep): every incident is rebuilt
+      complete = true;
+      rebuilt = incidents;
+      timeline = IncidentTimeline.timeline(lake, rebuilt, facts, window).localCheckpoint();
+    }
     Map<String, Row> counts = new HashMap<>();
     for (Row r : timeline.groupBy("incident_id").agg(
         sum(when(col("source").equalTo(Source.CLOUDTRAIL.label()), 1L).otherwise(0L)).alias("events"),
@@ -152,25 +205,24 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       counts.put(r.getString(0), r);
     }
     List<Row> rows = new ArrayList<>();
-    // most severe first, as an analyst reads them
-    Map<String, Long> bySeverity = new TreeMap<>(java.util.Comparator.comparingInt(
-        (String s) -> -io.trailkeep.conf.Severity.rank(s)).thenComparing(java.util.Comparator.naturalOrder()));
-    for (IncidentGraph.Incident inc : incidents) {
-      rows.add(IncidentRows.incidentRow(inc, facts, counts.get(inc.id())));
-      bySeverity.merge(inc.severity(), 1L, Long::sum);
+    for (IncidentGraph.Incident inc : rebuilt) {
+      rows.add(IncidentRows.incidentRow(inc, facts, counts.get(inc.id()), fingerprints.get(inc.id())));
     }
     Dataset<Row> incidentRows = lake.spark().createDataFrame(rows, IncidentTables.INCIDENTS_SCHEMA);
-    long timelineRows = timeline.count();
-    Map<String, Long> before = IncidentWriter.fingerprints(lake, IncidentTables.INCIDENTS, "incident_id");
+    // the stored rows of the rebuilt incidents (all of them when complete), to compare with
+    Dataset<Row> ids = lake.spark().createDataFrame(rebuilt.stream().map(i -> RowFactory.create(i.id())).toList(),
+        new StructType().add("incident_id", DataTypes.StringType, false));
+    Map<String, Long> before = lake.exists(IncidentTables.INCIDENTS)
+        ? IncidentWriter.fingerprints(stored(lake, IncidentTables.INCIDENTS, ids, complete), "incident_id") : Map.of();
     Map<String, Long> after = IncidentWriter.fingerprints(incidentRows, "incident_id");
-    long created = after.keySet().stream().filter(id -> !before.containsKey(id)).count();
+    long created = after.keySet().stream().filter(id -> stored == null || !stored.containsKey(id)).count();
     long changed = after.entrySet().stream()
         .filter(e -> before.containsKey(e.getKey()) && !before.get(e.getKey()).equals(e.getValue())).count();
     // the incidents whose row or timeline differs from the stored one (new, changed or gone)
     Map<String, List<Long>> timelineBefore = lake.exists(IncidentTables.TIMELINE)
-        ? IncidentWriter.timelineFingerprints(lake.read(IncidentTables.TIMELINE)) : Map.of();
+        ? IncidentWriter.timelineFingerprints(stored(lake, IncidentTables.TIMELINE, ids, complete)) : Map.of();
     Map<String, List<Long>> timelineAfter = IncidentWriter.timelineFingerprints(timeline);
-    Set<String> touched = new TreeSet<>();
+    Set<String> touched = new TreeSet<>(gone);
     IncidentWriter.differing(before, after, touched);
     IncidentWriter.differing(timelineBefore, timelineAfter, touched);
     boolean unchanged = touched.isEmpty() && lake.exists(IncidentTables.INCIDENTS)
@@ -178,14 +230,70 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     if (unchanged) {
       run.progress().info("correlate: incidents unchanged since the last run; nothing written");
     } else {
-      IncidentWriter.write(lake, IncidentTables.INCIDENTS, incidentRows, touched);
-      IncidentWriter.write(lake, IncidentTables.TIMELINE, timeline, touched);
+      IncidentWriter.write(lake, IncidentTables.INCIDENTS, incidentRows, touched, complete);
+      IncidentWriter.write(lake, IncidentTables.TIMELINE, timeline, touched, complete);
+    }
+    SourceVersions.record(lake, IncidentTables.STATE, versions, run.runId());
+    long timelineRows = lake.read(IncidentTables.TIMELINE).count();
+    if (!unchanged) {
       run.progress().info("correlate: %d incidents (%d new, %d extended), %d incidents rewritten, %d timeline rows",
           incidents.size(), created, changed, touched.size(), timelineRows);
     }
     return new Result(run.runId(), alertSeeds, seeds.size() - alertSeeds, List.copyOf(notFollowed),
-        incidents.size(), created, changed, bySeverity, timelineRows, unchanged, sessions.sessionsAdded(),
+        incidents.size(), rebuilt.size(), created, changed, bySeverity, timelineRows, unchanged,
+        sessions.sessionsAdded(),
         sessions.interfaceFacts(), sessions.identityRows(), run.seconds());
   }
 
+  /**
+   * Per stored incident, its seed fingerprint; null when the tables do not exist yet or have
+   * another shape (an older TrailKeep), so that every incident is rebuilt. Cost: one two-column
+   * read of incidents, collected.
+   */
+  private static Map<String, String> storedFingerprints(Lake lake) {
+    if (!IncidentWriter.sameSchema(lake, IncidentTables.INCIDENTS, IncidentTables.INCIDENTS_SCHEMA)
+        || !lake.exists(IncidentTables.TIMELINE)) {
+      return null;
+    }
+    Map<String, String> out = new HashMap<>();
+    for (Row r : lake.read(IncidentTables.INCIDENTS).select("incident_id", "seed_fingerprint").collectAsList()) {
+      out.put(r.getString(0), r.getString(1));
+    }
+    return out;
+  }
+
+  /**
+   * The days of the tables timelines read (cloudtrail, vpc_flow, entity_interfaces) that received
+   * rows since the versions the last run recorded in correlate_state; empty when a table has no
+   * recorded version (a first run: everything is new).
+   */
+  private static Optional<Set<LocalDate>> changedDays(Lake lake, Map<String, Long> versions) {
+    Set<LocalDate> out = new TreeSet<>();
+    for (String t : versions.keySet()) {
+      Optional<Long> since = SourceVersions.last(lake, IncidentTables.STATE, t);
+      if (since.isEmpty()) {
+        return Optional.empty();
+      }
+      MaintenanceState.dataChangedPartitions(lake, t, since).forEach(d -> out.add(LocalDate.parse(d)));
+    }
+    return Optional.of(out);
+  }
+
+  /** True when one of {@code days} falls within the span's UTC days. */
+  private static boolean overlaps(IncidentTimeline.Span span, Set<LocalDate> days) {
+    LocalDate from = SeedFacts.day(span.from()).toLocalDate();
+    LocalDate to = SeedFacts.day(span.to()).toLocalDate();
+    for (LocalDate d : days) {
+      if (!d.isBefore(from) && !d.isAfter(to)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The stored rows of {@code table}: all when complete, else those of the incidents in {@code ids}. */
+  private static Dataset<Row> stored(Lake lake, String table, Dataset<Row> ids, boolean complete) {
+    Dataset<Row> rows = lake.read(table);
+    return complete ? rows : rows.join(broadcast(ids), "incident_id");
+  }
 }

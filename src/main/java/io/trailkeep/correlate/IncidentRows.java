@@ -1,12 +1,14 @@
 package io.trailkeep.correlate;
 
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.sum;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +24,11 @@ import org.apache.spark.sql.RowFactory;
 final class IncidentRows {
   private IncidentRows() {}
 
-  /** One incidents row: the seeds' facts, the timeline's counts, a summary built from both. */
-  static Row incidentRow(IncidentGraph.Incident inc, Map<String, SeedFacts> facts, Row counts) {
+  /**
+   * One incidents row: the seeds' facts, the timeline's counts, a summary built from both, and
+   * the seeds' fingerprint ({@link #seedFingerprint}).
+   */
+  static Row incidentRow(IncidentGraph.Incident inc, Map<String, SeedFacts> facts, Row counts, String fingerprint) {
     Set<String> accounts = new TreeSet<>();
     Set<String> regions = new TreeSet<>();
     Set<String> principals = new TreeSet<>();
@@ -67,7 +72,29 @@ final class IncidentRows {
     return RowFactory.create(inc.id(), Timestamp.from(first), Timestamp.from(last), inc.severity(), summary,
         List.copyOf(accounts), List.copyOf(regions), List.copyOf(principals), List.copyOf(keys),
         List.copyOf(ips), List.copyOf(instances), List.copyOf(rules), List.copyOf(alertIds),
-        List.copyOf(findingIds), (long) alertIds.size(), (long) findingIds.size(), events, flows);
+        List.copyOf(findingIds), (long) alertIds.size(), (long) findingIds.size(), events, flows, fingerprint);
+  }
+
+  /**
+   * A hash of what an incident is built from besides the source days under its span: each seed's
+   * id, row hash, times, severity and links, and the window. Equal fingerprints and unchanged
+   * source days give an equal timeline and row, so correlate need not rebuild them.
+   */
+  static String seedFingerprint(IncidentGraph.Incident inc, Map<String, SeedFacts> facts, Duration window) {
+    StringBuilder text = new StringBuilder("window=").append(window.toMinutes());
+    List<IncidentGraph.Seed> seeds = new ArrayList<>(inc.seeds());
+    seeds.sort(java.util.Comparator.comparing(IncidentGraph.Seed::id));
+    for (IncidentGraph.Seed s : seeds) {
+      SeedFacts f = facts.get(s.id());
+      text.append('\n').append(s.id()).append('|').append(f.row()).append('|').append(s.start()).append('|')
+          .append(s.end()).append('|').append(s.severity()).append('|').append(new TreeSet<>(s.links()));
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   /**

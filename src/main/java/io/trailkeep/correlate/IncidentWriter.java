@@ -3,9 +3,7 @@ package io.trailkeep.correlate;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.trailkeep.lake.Lake;
@@ -20,6 +18,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Persists incidents so that only what changed is rewritten: fingerprints of the stored and the
@@ -35,13 +34,29 @@ final class IncidentWriter {
   static final Pattern INCIDENT_ID = Pattern.compile("inc-[0-9a-f]{16}");
 
   /**
+   * True when {@code table} exists with the columns of {@code schema}, by name and type in order
+   * (an older TrailKeep's has others); nullability aside, which differs between a table written
+   * from a query plan and an empty frame of the declared schema.
+   */
+  static boolean sameSchema(Lake lake, String table, StructType schema) {
+    return lake.exists(table) && columns(lake.read(table).schema()).equals(columns(schema));
+  }
+
+  private static List<String> columns(StructType schema) {
+    return Arrays.stream(schema.fields()).map(f -> f.name() + ":" + f.dataType().simpleString()).toList();
+  }
+
+  /**
    * Writes the rows of the {@code touched} incidents to {@code table} in one commit that replaces
    * exactly those incidents' rows; every other incident's rows stay as they are (same files, same
    * contents). A table that does not exist yet, or has another schema (an older TrailKeep), is
-   * written whole.
+   * written whole, which only {@code complete} rows (every incident) may do.
    */
-  static void write(Lake lake, String table, Dataset<Row> rows, Set<String> touched) {
-    if (!lake.exists(table) || !lake.read(table).schema().equals(rows.schema())) {
+  static void write(Lake lake, String table, Dataset<Row> rows, Set<String> touched, boolean complete) {
+    if (!sameSchema(lake, table, rows.schema())) {
+      if (!complete) {
+        throw new IllegalStateException(table + " must be rewritten whole, but this run rebuilt only some incidents");
+      }
       rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
           .save(lake.pathOf(table));
       return;

@@ -1,6 +1,9 @@
 package io.trailkeep.correlate;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.trailkeep.lake.Lake;
 import io.trailkeep.schema.EntityTables;
@@ -8,6 +11,7 @@ import io.trailkeep.schema.Source;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +39,9 @@ final class Seeds {
   /** Every alert as a seed, linking by its address and its temporary key as used from there. */
   static List<SeedFacts> alertSeeds(Dataset<Row> alerts) {
     List<SeedFacts> out = new ArrayList<>();
-    for (Row r : alerts.select("alert_id", "window_start", "window_end", "severity", "account_id", "region",
-        "principal", "access_key_id", "source_ip", "resource", "rule_id", "title").collectAsList()) {
+    for (Row r : alerts.withColumn("_row", rowHash(alerts)).select("alert_id", "window_start", "window_end",
+        "severity", "account_id", "region", "principal", "access_key_id", "source_ip", "resource", "rule_id", "title",
+        "_row").collectAsList()) {
       String account = r.getString(4);
       String resource = r.getString(9);
       String instance = resource != null && INSTANCE.matcher(resource).matches() ? resource : null;
@@ -45,7 +50,8 @@ final class Seeds {
       addKey(links, r.getString(7), r.getString(8) == null ? List.of() : List.of(r.getString(8)));
       out.add(new SeedFacts("alert:" + r.getString(0), r.getTimestamp(1).toInstant(),
           r.getTimestamp(2).toInstant(), r.getString(3), links, "alert", r.getString(0), account, r.getString(5),
-          r.getString(6), r.getString(7), r.getString(8), instance, r.getString(10), r.getString(11)));
+          r.getString(6), r.getString(7), r.getString(8), instance, r.getString(10), r.getString(11),
+          r.getLong(12)));
     }
     return out;
   }
@@ -64,7 +70,7 @@ final class Seeds {
         org.apache.spark.sql.functions.coalesce(col("last_seen"), col("first_seen"), col("createdAt")),
         col("severity_band"),
         col("accountId"), col("region"), col("principal_arn"), col("access_key_id"), col("remote_ips"),
-        col("instance_id"), col("type"), col("title")).collectAsList()) {
+        col("instance_id"), col("type"), col("title"), rowHash(findings)).collectAsList()) {
       String account = r.getString(4);
       Set<Link> links = new TreeSet<>();
       List<String> remote = r.isNullAt(8) ? List.of() : r.getList(8);
@@ -77,9 +83,16 @@ final class Seeds {
       Instant end = r.isNullAt(2) ? start : r.getTimestamp(2).toInstant();
       out.add(new SeedFacts("finding:" + r.getString(0), start, end.isBefore(start) ? start : end,
           r.getString(3), links, "finding", r.getString(0), account, r.getString(5), r.getString(6),
-          r.getString(7), remote.isEmpty() ? null : remote.get(0), instance, r.getString(10), r.getString(11)));
+          r.getString(7), remote.isEmpty() ? null : remote.get(0), instance, r.getString(10), r.getString(11),
+          r.getLong(12)));
     }
     return out;
+  }
+
+  /** A hash of every column of the row (as JSON, so any column type hashes). */
+  private static Column rowHash(Dataset<Row> table) {
+    Column[] all = Arrays.stream(table.columns()).sorted().map(c -> col("`" + c + "`")).toArray(Column[]::new);
+    return xxhash64(to_json(struct(all)));
   }
 
   /**

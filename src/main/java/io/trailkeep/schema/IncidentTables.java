@@ -17,6 +17,12 @@ public final class IncidentTables {
 
   public static final String INCIDENTS = "incidents";
   public static final String TIMELINE = "incident_timeline";
+  /**
+   * correlate's read position: per source table whose rows enter timelines (cloudtrail, vpc_flow,
+   * entity_interfaces), the Delta version the last successful run read.
+   */
+  public static final String STATE = "correlate_state";
+  public static final StructType STATE_SCHEMA = DetectTables.STATE_SCHEMA;
 
   private static final DataType STRINGS = DataTypes.createArrayType(DataTypes.StringType, true);
 
@@ -38,7 +44,10 @@ public final class IncidentTables {
       field("alert_count", DataTypes.LongType),
       field("finding_count", DataTypes.LongType),
       field("event_count", DataTypes.LongType),
-      field("flow_records", DataTypes.LongType)
+      field("flow_records", DataTypes.LongType),
+      // a hash of its seeds (their rows, times, severities and links) and the window: correlate
+      // rebuilds an incident whose seeds changed, or whose span holds source days that changed
+      field("seed_fingerprint", DataTypes.StringType)
   });
 
   /**

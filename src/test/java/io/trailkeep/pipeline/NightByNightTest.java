@@ -51,6 +51,7 @@ class NightByNightTest {
   private static final int DAYS = 4;
   private static Lake once;
   private static Lake nightly;
+  private static final List<CorrelateJob.Result> nights = new ArrayList<>();
 
   @BeforeAll
   static void processBothWays() throws IOException {
@@ -69,7 +70,7 @@ class NightByNightTest {
       DayDelivery.deliver(raw, delivered, START.plusDays(n));
       IngestJob.into(nightly).raw(delivered.toString()).execute();
       detect(nightly);
-      CorrelateJob.on(nightly).execute();
+      nights.add(CorrelateJob.on(nightly).execute());
     }
   }
 
@@ -126,6 +127,21 @@ class NightByNightTest {
     assertEquals(difference(expected, actual), difference(actual, expected),
         "incidents only in one of the two lakes (left: one run, right: night by night)");
     assertEquals(expected, actual);
+  }
+
+  @Test
+  void eachNightRebuildsOnlyTheIncidentsItsDaysTouch() {
+    assertEquals(nights.get(0).incidents(), nights.get(0).incidentsRebuilt(), "the first night builds every incident");
+    // the last night delivers only the last day's late files: the incidents of earlier days stay
+    CorrelateJob.Result last = nights.get(DAYS);
+    assertTrue(last.incidentsRebuilt() < last.incidents(), "the last night rebuilt " + last.incidentsRebuilt()
+        + " of " + last.incidents() + " incidents");
+    long quiet = nights.stream().filter(n -> n.incidentsRebuilt() < n.incidents()).count();
+    assertTrue(quiet >= 2, "nights that left incidents alone: " + nights);
+    // nothing new: nothing rebuilt, nothing written
+    CorrelateJob.Result again = CorrelateJob.on(nightly).execute();
+    assertEquals(0, again.incidentsRebuilt(), again.toString());
+    assertTrue(again.unchanged(), again.toString());
   }
 
   @Test
