@@ -59,6 +59,7 @@ final class NightsStep {
       night.put("correlate_seconds", (t2 - t1) / 1e9);
       night.put("seeds", c.alertSeeds() + c.findingSeeds());
       night.put("incidents", c.incidents());
+      night.put("incidents_rebuilt", c.incidentsRebuilt());
       progress.info("bench: night %d of %d: %s", n + 1, days + 1, night);
       nights.add(night);
     }

@@ -257,6 +257,8 @@ class CliTest {
     JsonNode nights = b.get("nights");
     assertEquals(2, nights.get("nights").size(), nights.toString());
     assertTrue(nights.get("nights").get(0).get("alerts_new").asLong() > 0, "the scenarios raise alerts: " + nights);
+    assertEquals(nights.get("nights").get(0).get("incidents").asLong(),
+        nights.get("nights").get(0).get("incidents_rebuilt").asLong(), "the first night builds every incident");
     assertEquals(nights.get("nights").get(0).get("detect_seconds").asDouble(),
         nights.get("detect_night_1_seconds").asDouble());
     assertTrue(nights.get("detect_night_n_vs_night_1").asDouble() > 0
