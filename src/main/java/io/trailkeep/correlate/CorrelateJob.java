@@ -230,8 +230,10 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     if (unchanged) {
       run.progress().info("correlate: incidents unchanged since the last run; nothing written");
     } else {
-      IncidentWriter.write(lake, IncidentTables.INCIDENTS, incidentRows, touched, complete);
+      // the timeline first: a stored seed_fingerprint says its incident's timeline is written
+      // (a crash between the two commits leaves the old fingerprint, and the rerun rebuilds it)
       IncidentWriter.write(lake, IncidentTables.TIMELINE, timeline, touched, complete);
+      IncidentWriter.write(lake, IncidentTables.INCIDENTS, incidentRows, touched, complete);
     }
     SourceVersions.record(lake, IncidentTables.STATE, versions, run.runId());
     long timelineRows = lake.read(IncidentTables.TIMELINE).count();
@@ -264,8 +266,8 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
 
   /**
    * The days of the tables timelines read (cloudtrail, vpc_flow, entity_interfaces) that received
-   * rows since the versions the last run recorded in correlate_state; empty when a table has no
-   * recorded version (a first run: everything is new).
+   * or lost rows (retention) since the versions the last run recorded in correlate_state; empty
+   * when a table has no recorded version (a first run: everything is new).
    */
   private static Optional<Set<LocalDate>> changedDays(Lake lake, Map<String, Long> versions) {
     Set<LocalDate> out = new TreeSet<>();
@@ -274,7 +276,11 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
       if (since.isEmpty()) {
         return Optional.empty();
       }
-      MaintenanceState.dataChangedPartitions(lake, t, since).forEach(d -> out.add(LocalDate.parse(d)));
+      for (String d : MaintenanceState.dataChangedPartitions(lake, t, since, true)) {
+        if (d.matches("\\d{4}-\\d{2}-\\d{2}")) {
+          out.add(LocalDate.parse(d));
+        }
+      }
     }
     return Optional.of(out);
   }

@@ -80,8 +80,12 @@ final class IncidentRows {
    * id, row hash, times, severity and links, and the window. Equal fingerprints and unchanged
    * source days give an equal timeline and row, so correlate need not rebuild them.
    */
+  private static final String FINGERPRINT_FORMAT = "incident-v1";
+
   static String seedFingerprint(IncidentGraph.Incident inc, Map<String, SeedFacts> facts, Duration window) {
-    StringBuilder text = new StringBuilder("window=").append(window.toMinutes());
+    // the format's version: a TrailKeep that builds timelines or rows differently changes it, and
+    // every stored incident is rebuilt once
+    StringBuilder text = new StringBuilder(FINGERPRINT_FORMAT).append(" window=").append(window.toMinutes());
     List<IncidentGraph.Seed> seeds = new ArrayList<>(inc.seeds());
     seeds.sort(java.util.Comparator.comparing(IncidentGraph.Seed::id));
     for (IncidentGraph.Seed s : seeds) {

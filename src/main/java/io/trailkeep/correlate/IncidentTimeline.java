@@ -15,9 +15,11 @@ import io.trailkeep.schema.EntityTables;
 import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.schema.VpcFlowTable;
+import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -60,14 +62,10 @@ final class IncidentTimeline {
       Map<String, SeedFacts> facts, Duration window) {
     Map<String, Set<String>> launched = launchedInterfaces(lake, incidents, facts, window);
     List<Row> entities = new ArrayList<>();
-    Instant first = null;
-    Instant last = null;
     for (IncidentGraph.Incident inc : incidents) {
       Span span = span(inc, window);
       Instant from = span.from();
       Instant to = span.to();
-      first = first == null || from.isBefore(first) ? from : first;
-      last = last == null || to.isAfter(last) ? to : last;
       Set<String> seen = new TreeSet<>();
       List<String> addresses = addresses(inc, facts);
       for (String eni : launched.getOrDefault(inc.id(), Set.of())) {
@@ -103,7 +101,7 @@ final class IncidentTimeline {
     }
     if (lake.exists(CloudTrailTable.NAME)) {
       Dataset<Row> ct = lake.read(CloudTrailTable.NAME)
-          .filter(col(CloudTrailTable.PARTITION_COLUMN).between(lit(SeedFacts.day(first)), lit(SeedFacts.day(last))));
+          .filter(col(CloudTrailTable.PARTITION_COLUMN).isin(spanDays(incidents, window).toArray()));
       Column inWindow = col("eventTime").between(col("t_from"), col("t_to"));
       Column scoped = col("scope_account").isNull().or(col("scope_account").equalTo(col("account_id")));
       Dataset<Row> byIp = ct.join(ent.filter(col("kind").equalTo("ip")),
@@ -131,7 +129,7 @@ final class IncidentTimeline {
     }
     if (lake.exists(VpcFlowTable.NAME)) {
       Dataset<Row> fl = lake.read(VpcFlowTable.NAME)
-          .filter(col(VpcFlowTable.PARTITION_COLUMN).between(lit(SeedFacts.day(first)), lit(SeedFacts.day(last))));
+          .filter(col(VpcFlowTable.PARTITION_COLUMN).isin(spanDays(incidents, window).toArray()));
       Column inWindow = col("start_time").between(col("t_from"), col("t_to"));
       Column scoped = col("scope_account").isNull().or(col("scope_account").equalTo(col("log_account_id")));
       Dataset<Row> ips = ent.filter(col("kind").equalTo("ip"));
@@ -183,7 +181,7 @@ final class IncidentTimeline {
     launches.forEach(r -> ids.add(r.getString(0)));
     Map<String, Row> calls = new HashMap<>();
     for (Row r : lake.read(CloudTrailTable.NAME)
-        .filter(col(CloudTrailTable.PARTITION_COLUMN).between(lit(SeedFacts.day(first)), lit(SeedFacts.day(last)))
+        .filter(col(CloudTrailTable.PARTITION_COLUMN).isin(spanDays(incidents, window).toArray())
             .and(col("eventID").isin(ids.toArray())))
         .select("eventID", "source_ip", "access_key_id").collectAsList()) {
       calls.put(r.getString(0), r);
@@ -202,6 +200,22 @@ final class IncidentTimeline {
             && (addresses.contains(call.getString(1)) || keys.contains(call.getString(2)))) {
           out.computeIfAbsent(inc.id(), k -> new TreeSet<>()).add(l.getString(1));
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The UTC days the incidents' spans cover: the partitions a timeline reads (a rebuilt incident
+   * of last year and one of last night read those two stretches, not the year between).
+   */
+  static Set<Date> spanDays(List<IncidentGraph.Incident> incidents, Duration window) {
+    Set<Date> out = new TreeSet<>();
+    for (IncidentGraph.Incident inc : incidents) {
+      Span span = span(inc, window);
+      for (LocalDate d = SeedFacts.day(span.from()).toLocalDate(); !d.isAfter(SeedFacts.day(span.to()).toLocalDate());
+          d = d.plusDays(1)) {
+        out.add(Date.valueOf(d));
       }
     }
     return out;

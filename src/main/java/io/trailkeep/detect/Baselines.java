@@ -103,12 +103,14 @@ final class Baselines {
 
   /**
    * Per account, principal and day, the most events the principal made within any
-   * {@value #BURST_MINUTES} minutes ending at one of its events (kind {@code burst}, value
-   * {@code *}): a window that slides per event, so a burst is never split between two buckets.
-   * Cost: one sort of the days' events per principal.
+   * {@value #BURST_MINUTES} minutes ending at one of its events that day (kind {@code burst},
+   * value {@code *}): a window that slides per event, so a burst is never split between two
+   * buckets. Counted within the UTC day, so a day's count never depends on which other days a run
+   * rebuilds with it (a burst across midnight counts on each side). Cost: one sort of the days'
+   * events per principal.
    */
   private static Dataset<Row> bursts(Dataset<Row> events) {
-    WindowSpec preceding = Window.partitionBy("account_id", "actor_principal")
+    WindowSpec preceding = Window.partitionBy("account_id", "actor_principal", "event_date")
         .orderBy(col("eventTime").cast("long")).rangeBetween(-(BURST_MINUTES * 60L - 1), 0);
     return events.select(col("account_id"), col("actor_principal"), col("event_date"),
             count(lit(1)).over(preceding).alias("n"))

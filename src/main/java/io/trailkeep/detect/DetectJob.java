@@ -335,7 +335,8 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
         .selectExpr(AlertsTable.SCHEMA.fieldNames())
         .dropDuplicates("alert_id");
     Map<String, Column> update = new LinkedHashMap<>();
-    for (String c : List.of("window_start", "window_end", "event_ids", "finding_ids", "event_count")) {
+    // the resource too: a query rule may describe its evidence there ("209 calls in ten minutes")
+    for (String c : List.of("window_start", "window_end", "event_ids", "finding_ids", "event_count", "resource")) {
       update.put(c, col("s." + c));
     }
     DeltaTable.forPath(lake.spark(), lake.pathOf(AlertsTable.NAME)).as("t")

@@ -85,10 +85,25 @@ public final class MaintenanceState {
    * can no longer be read. Cost: one small read per commit since.
    */
   public static Set<String> dataChangedPartitions(Lake lake, String table, Optional<Long> since) {
+    return dataChangedPartitions(lake, table, since, false);
+  }
+
+  /**
+   * As {@link #dataChangedPartitions(Lake, String, Optional)}; with {@code removals} the
+   * partitions of {@code remove} actions marked {@code dataChange} count too (rows deleted by
+   * retention change what a day holds). A table recreated since (its version now below
+   * {@code since}) reports every partition it holds. Dates that are not days (a null partition
+   * value) are left out.
+   */
+  public static Set<String> dataChangedPartitions(Lake lake, String table, Optional<Long> since, boolean removals) {
     if (since.isEmpty()) {
       return addedPartitions(lake, table, since);
     }
     long current = currentVersion(lake, table);
+    if (current < since.get()) {
+      // dropped and written again: nothing of the old versions applies
+      return addedPartitions(lake, table, Optional.empty());
+    }
     Set<String> dates = new TreeSet<>();
     try {
       org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(lake.pathOf(table), "_delta_log");
@@ -98,9 +113,13 @@ public final class MaintenanceState {
             fs.open(new org.apache.hadoop.fs.Path(log, String.format("%020d.json", v))),
             java.nio.charset.StandardCharsets.UTF_8))) {
           for (String line = r.readLine(); line != null; line = r.readLine()) {
-            com.fasterxml.jackson.databind.JsonNode add = io.trailkeep.json.Json.parse(line).path("add");
-            if (add.path("dataChange").asBoolean(true) && add.path("partitionValues").has("event_date")) {
-              dates.add(add.path("partitionValues").path("event_date").asText());
+            com.fasterxml.jackson.databind.JsonNode action = io.trailkeep.json.Json.parse(line);
+            for (String kind : removals ? List.of("add", "remove") : List.of("add")) {
+              com.fasterxml.jackson.databind.JsonNode a = action.path(kind);
+              String day = a.path("partitionValues").path("event_date").asText("");
+              if (a.path("dataChange").asBoolean(true) && DAY.matcher(day).matches()) {
+                dates.add(day);
+              }
             }
           }
         }
@@ -111,6 +130,9 @@ public final class MaintenanceState {
     }
     return dates;
   }
+
+  /** A partition value that is a day (yyyy-MM-dd). */
+  private static final Pattern DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
   /**
    * The table's latest version: the highest commit file ({@code <20-digit version>.json}, as the

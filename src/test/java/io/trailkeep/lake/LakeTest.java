@@ -48,6 +48,33 @@ class LakeTest {
   }
 
   @Test
+  void changedDaysAreThoseWithAddedRowsAndOnRequestRemovedOnesAndAllOfARecreatedTable() {
+    Lake lake = new Lake(TestSpark.get(), TestSpark.tempDir("lake-changed").toString());
+    StructType schema = new StructType().add("id", DataTypes.StringType).add("event_date", DataTypes.DateType);
+    java.util.function.BiConsumer<String, String> append = (id, day) -> lake.spark()
+        .createDataFrame(List.of(RowFactory.create(id, java.sql.Date.valueOf(day))), schema).write().format("delta")
+        .mode("append").partitionBy("event_date").save(lake.pathOf("t"));
+    append.accept("a", "2026-03-01");
+    append.accept("b", "2026-03-02");
+    long v = MaintenanceState.currentVersion(lake, "t");
+    append.accept("c", "2026-03-03");
+    assertEquals(java.util.Set.of("2026-03-03"), MaintenanceState.dataChangedPartitions(lake, "t",
+        java.util.Optional.of(v), false));
+    // retention deletes a day's rows: a removal, reported only when asked for
+    long before = MaintenanceState.currentVersion(lake, "t");
+    DeltaTable.forPath(lake.spark(), lake.pathOf("t")).delete("event_date = '2026-03-01'");
+    assertEquals(java.util.Set.of(), MaintenanceState.dataChangedPartitions(lake, "t",
+        java.util.Optional.of(before), false));
+    assertEquals(java.util.Set.of("2026-03-01"), MaintenanceState.dataChangedPartitions(lake, "t",
+        java.util.Optional.of(before), true));
+    // a recorded version above the table's (it was dropped and written again since): every day
+    // it holds is new
+    long later = MaintenanceState.currentVersion(lake, "t") + 5;
+    assertEquals(java.util.Set.of("2026-03-02", "2026-03-03"), MaintenanceState.dataChangedPartitions(lake, "t",
+        java.util.Optional.of(later), true));
+  }
+
+  @Test
   void uriRootsPassUnchanged() {
     assertEquals("s3a://bucket/lake", Lake.absolute("s3a://bucket/lake"));
     assertEquals("file:/tmp/lake", Lake.absolute("file:/tmp/lake"));

@@ -80,22 +80,24 @@ class NightByNightTest {
     assertEquals(0, r.rulesFailed(), r.failures().toString());
   }
 
-  /** Per alert id: its rule, times and evidence. */
+  /** Per alert id: its rule, times, evidence, severity and resource (which may describe the evidence). */
   private static Map<String, String> alerts(Lake lake) {
     Map<String, String> out = new TreeMap<>();
     for (Row r : lake.read(AlertsTable.NAME).select("alert_id", "rule_id", "window_start", "window_end",
-        "event_ids", "finding_ids", "severity").collectAsList()) {
+        "event_ids", "finding_ids", "severity", "resource", "event_count").collectAsList()) {
       out.put(r.getString(0), r.getString(1) + " " + r.get(2) + ".." + r.get(3) + " " + r.getList(4)
-          + " " + r.getList(5) + " " + r.getString(6));
+          + " " + r.getList(5) + " " + r.getString(6) + " " + r.getString(7) + " " + r.get(8));
     }
     return out;
   }
 
-  /** Per incident id: its severity, times and the sorted rows (source and ref) of its timeline. */
+  /** Per incident id: its severity, times and the sorted rows (source, ref, target, count) of its timeline. */
   private static Map<String, String> incidents(Lake lake) {
     Map<String, List<String>> rows = new TreeMap<>();
-    for (Row r : lake.read(IncidentTables.TIMELINE).select("incident_id", "source", "ref").collectAsList()) {
-      rows.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1) + ":" + r.getString(2));
+    for (Row r : lake.read(IncidentTables.TIMELINE).select("incident_id", "source", "ref", "target", "count")
+        .collectAsList()) {
+      rows.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getString(1) + ":" + r.getString(2)
+          + " " + r.getString(3) + " x" + r.get(4));
     }
     Map<String, String> out = new TreeMap<>();
     for (Row r : lake.read(IncidentTables.INCIDENTS).select("incident_id", "severity", "first_time", "last_time")
