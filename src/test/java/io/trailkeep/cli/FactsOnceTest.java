@@ -71,7 +71,7 @@ class FactsOnceTest {
     String validate = help("validate");
     assertTrue(validate.contains("(default 1000; all are in the integrity table)"), validate);
     String generate = help("generate");
-    for (String d : List.of("(default 20000)", "(default 2)", "(default 42)", "(default 2026-11-01)",
+    for (String d : List.of("(default 20000)", "(default 8)", "(default 42)", "(default 2026-11-01)",
         "(default 4)", "(default 10)", "(default mixed)")) {
       assertTrue(generate.contains(d), d + " in " + generate);
     }
