@@ -22,16 +22,17 @@ import io.trailkeep.schema.GuardDutyTable;
 import io.trailkeep.schema.IncidentTables;
 import io.trailkeep.schema.Source;
 import io.trailkeep.schema.VpcFlowTable;
+import java.sql.Date;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -173,12 +174,12 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
     // which incidents to rebuild: those whose seeds changed, and those whose span holds a day of
     // the sources changed since the last run; every incident when the tables are new or older
     Map<String, String> stored = storedFingerprints(lake);
-    Optional<Set<LocalDate>> dirty = changedDays(lake, versions);
+    Optional<Set<Date>> dirty = changedDays(lake, versions);
     boolean complete = stored == null || dirty.isEmpty();
     List<IncidentGraph.Incident> rebuilt = new ArrayList<>();
     for (IncidentGraph.Incident inc : incidents) {
       if (complete || !fingerprints.get(inc.id()).equals(stored.get(inc.id()))
-          || overlaps(IncidentTimeline.span(inc, window), dirty.get())) {
+          || !Collections.disjoint(IncidentTimeline.spanDays(List.of(inc), window), dirty.get())) {
         rebuilt.add(inc);
       }
     }
@@ -269,32 +270,17 @@ public final class CorrelateJob extends JobAction<CorrelateJob, CorrelateJob.Res
    * or lost rows (retention) since the versions the last run recorded in correlate_state; empty
    * when a table has no recorded version (a first run: everything is new).
    */
-  private static Optional<Set<LocalDate>> changedDays(Lake lake, Map<String, Long> versions) {
-    Set<LocalDate> out = new TreeSet<>();
+  private static Optional<Set<Date>> changedDays(Lake lake, Map<String, Long> versions) {
+    Set<Date> out = new TreeSet<>();
     for (String t : versions.keySet()) {
       Optional<Long> since = SourceVersions.last(lake, IncidentTables.STATE, t);
       if (since.isEmpty()) {
         return Optional.empty();
       }
-      for (String d : MaintenanceState.dataChangedPartitions(lake, t, since, true)) {
-        if (d.matches("\\d{4}-\\d{2}-\\d{2}")) {
-          out.add(LocalDate.parse(d));
-        }
-      }
+      // only yyyy-MM-dd values: MaintenanceState leaves out anything else
+      MaintenanceState.dataChangedPartitions(lake, t, since, true).forEach(d -> out.add(Date.valueOf(d)));
     }
     return Optional.of(out);
-  }
-
-  /** True when one of {@code days} falls within the span's UTC days. */
-  private static boolean overlaps(IncidentTimeline.Span span, Set<LocalDate> days) {
-    LocalDate from = SeedFacts.day(span.from()).toLocalDate();
-    LocalDate to = SeedFacts.day(span.to()).toLocalDate();
-    for (LocalDate d : days) {
-      if (!d.isBefore(from) && !d.isAfter(to)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The stored rows of {@code table}: all when complete, else those of the incidents in {@code ids}. */

@@ -61,6 +61,8 @@ final class IncidentTimeline {
   static Dataset<Row> timeline(Lake lake, List<IncidentGraph.Incident> incidents,
       Map<String, SeedFacts> facts, Duration window) {
     Map<String, Set<String>> launched = launchedInterfaces(lake, incidents, facts, window);
+    // the partitions every source read below is limited to
+    Object[] days = spanDays(incidents, window).toArray();
     List<Row> entities = new ArrayList<>();
     for (IncidentGraph.Incident inc : incidents) {
       Span span = span(inc, window);
@@ -101,7 +103,7 @@ final class IncidentTimeline {
     }
     if (lake.exists(CloudTrailTable.NAME)) {
       Dataset<Row> ct = lake.read(CloudTrailTable.NAME)
-          .filter(col(CloudTrailTable.PARTITION_COLUMN).isin(spanDays(incidents, window).toArray()));
+          .filter(col(CloudTrailTable.PARTITION_COLUMN).isin(days));
       Column inWindow = col("eventTime").between(col("t_from"), col("t_to"));
       Column scoped = col("scope_account").isNull().or(col("scope_account").equalTo(col("account_id")));
       Dataset<Row> byIp = ct.join(ent.filter(col("kind").equalTo("ip")),
@@ -129,7 +131,7 @@ final class IncidentTimeline {
     }
     if (lake.exists(VpcFlowTable.NAME)) {
       Dataset<Row> fl = lake.read(VpcFlowTable.NAME)
-          .filter(col(VpcFlowTable.PARTITION_COLUMN).isin(spanDays(incidents, window).toArray()));
+          .filter(col(VpcFlowTable.PARTITION_COLUMN).isin(days));
       Column inWindow = col("start_time").between(col("t_from"), col("t_to"));
       Column scoped = col("scope_account").isNull().or(col("scope_account").equalTo(col("log_account_id")));
       Dataset<Row> ips = ent.filter(col("kind").equalTo("ip"));
