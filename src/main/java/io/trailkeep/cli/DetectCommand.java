@@ -5,6 +5,7 @@ import io.trailkeep.conf.ConfKey;
 import io.trailkeep.conf.TrailkeepConf;
 import io.trailkeep.detect.DetectJob;
 import io.trailkeep.detect.Rule;
+import io.trailkeep.detect.RuleExceptions;
 import io.trailkeep.detect.RuleFiles;
 import io.trailkeep.pipeline.RuleTests;
 import io.trailkeep.detect.sigma.SigmaCompiler;
@@ -63,8 +64,9 @@ final class DetectCommand implements Callable<Integer> {
   boolean list;
 
   @Option(names = "--test", description = "Run the inline test cases of the rules of --rules DIR "
-      + "(without --rules: of every enabled rule) through the real ingest and detect; print pass or "
-      + "fail per case (exit 1 on any failure).")
+      + "(without --rules: of every enabled rule) through the real ingest and detect, and check the "
+      + "exceptions file (detect.exceptions); print pass or fail per case and exception (exit 1 on "
+      + "any failure, an expired exception included).")
   boolean test;
 
   private void progressLine(PrintWriter out, int rules) {
@@ -123,6 +125,8 @@ final class DetectCommand implements Callable<Integer> {
         return 0;
       }
       if (test) {
+        // the exceptions file first: a file that does not load is a usage error, before any case runs
+        RuleExceptions exceptions = job.exceptions();
         Path work = Files.createTempDirectory("trailkeep-rule-tests");
         List<Rule> tested = rules != null ? RuleFiles.directory(Path.of(rules)) : job.rules();
         tested = new ArrayList<>(tested);
@@ -144,8 +148,30 @@ final class DetectCommand implements Callable<Integer> {
           }
         }
         out.printf("%d cases, %d passed, %d failed%n", results.size(), results.size() - failed, failed);
+        long expired = 0;
+        if (!exceptions.source().isEmpty()) {
+          LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+          for (RuleExceptions.Entry e : exceptions.entries()) {
+            boolean over = e.expiredOn(today);
+            expired += over ? 1 : 0;
+            if (common.json) {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("exception", e.id());
+              m.put("rule", e.rule());
+              m.put("expires", e.expires().toString());
+              m.put("passed", !over);
+              out.println(Json.write(m));
+            } else {
+              out.println(TerminalText.safe((over ? "FAIL" : "ok  ") + " exception " + e.id() + " (rule " + e.rule()
+                  + ", owner " + e.owner() + "): " + (over ? "expired on " + e.expires()
+                  + "; renew it with a new date or remove it" : "expires " + e.expires())));
+            }
+          }
+          out.println(TerminalText.safe(String.format("exceptions file %s: %d exceptions, %d expired",
+              exceptions.source(), exceptions.entries().size(), expired)));
+        }
         out.flush();
-        return failed == 0 ? 0 : 1;
+        return failed == 0 && expired == 0 ? 0 : 1;
       }
       LocalDate first = CommonOptions.day("--from", from);
       LocalDate last = CommonOptions.day("--to", to);
@@ -161,6 +187,7 @@ final class DetectCommand implements Callable<Integer> {
           r.eventsScanned()));
       r.alertsByRule().forEach((k, v) -> human.append(String.format("  %-45s %d%n", k, v)));
       r.failures().forEach((k, v) -> human.append("  FAILED ").append(k).append(": ").append(v).append('\n'));
+      r.suppressed().forEach((k, v) -> human.append(String.format("  suppressed by exception %s: %d alerts%n", k, v)));
       return common.printSummary(out, r, human.toString().stripTrailing());
     }
   }

@@ -104,6 +104,9 @@ public final class ConfKey<T> {
       "A folder of your own rule files (<id>.yml), run with the shipped rules (empty = shipped only)");
   public static final ConfKey<List<String>> DETECT_DISABLED = key("detect.disabled-rules", Types.NAMES,
       "", "Rule ids detect does not run, comma-separated");
+  public static final ConfKey<String> DETECT_EXCEPTIONS = key("detect.exceptions", Types.TEXT, "",
+      "A YAML file of your exceptions to the rules (README, Exceptions): matching alerts are kept, "
+          + "flagged suppressed_by, and seed no incident (empty = none)");
   public static final ConfKey<Integer> DETECT_LEARNING_DAYS = key("detect.learning-days",
       Types.integer(1, 3650), "7",
       "Days of a principal's history the unusual-activity rules learn from before they alert");

@@ -23,7 +23,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The seeds of correlation: every alert and live GuardDuty finding as a {@link SeedFacts}, with
+ * The seeds of correlation: every alert (but those a user's exception suppresses) and live
+ * GuardDuty finding as a {@link SeedFacts}, with
  * the links it carries (an address, a temporary key as used from an address), widened by its
  * keys' session chains ({@code entity_sessions}) and narrowed to the network interface a private
  * address was on at the time ({@code entity_interfaces}).
@@ -36,8 +37,13 @@ final class Seeds {
 
   private static final Pattern INSTANCE = Pattern.compile("i-[0-9a-f]{8,17}");
 
-  /** Every alert as a seed, linking by its address and its temporary key as used from there. */
-  static List<SeedFacts> alertSeeds(Dataset<Row> alerts) {
+  /**
+   * Every alert as a seed, linking by its address and its temporary key as used from there; an
+   * alert a user's exception suppresses ({@code suppressed_by}) seeds nothing.
+   */
+  static List<SeedFacts> alertSeeds(Dataset<Row> stored) {
+    Dataset<Row> alerts = java.util.Arrays.asList(stored.columns()).contains("suppressed_by")
+        ? stored.filter(col("suppressed_by").isNull()) : stored;
     List<SeedFacts> out = new ArrayList<>();
     for (Row r : alerts.withColumn("_row", rowHash(alerts)).select("alert_id", "window_start", "window_end",
         "severity", "account_id", "region", "principal", "access_key_id", "source_ip", "resource", "rule_id", "title",

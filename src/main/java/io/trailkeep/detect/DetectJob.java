@@ -50,6 +50,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
   private LocalDate to;
   private List<Rule> extra = List.of();
   private List<Rule> only;
+  private RuleExceptions exceptions;
 
   private DetectJob(Lake lake) {
     super("detect", lake);
@@ -66,7 +67,30 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
 
   @Override
   protected List<ConfKey<?>> keys() {
-    return List.of(ConfKey.DETECT_RULES_DIR, ConfKey.DETECT_DISABLED, ConfKey.DETECT_LEARNING_DAYS);
+    return List.of(ConfKey.DETECT_RULES_DIR, ConfKey.DETECT_DISABLED, ConfKey.DETECT_LEARNING_DAYS,
+        ConfKey.DETECT_EXCEPTIONS);
+  }
+
+  /** The exceptions file is read and checked before anything is written. */
+  @Override
+  protected void checkInput() {
+    exceptions();
+  }
+
+  /**
+   * The user's exceptions ({@code detect.exceptions}), each checked against the rules detect knows
+   * (enabled or disabled); none when the key is empty. Loaded once per job.
+   *
+   * @throws io.trailkeep.conf.ConfException naming the file, the exception and the problem
+   */
+  public RuleExceptions exceptions() {
+    if (exceptions == null) {
+      Set<String> known = new TreeSet<>(get(ConfKey.DETECT_DISABLED));
+      rules().forEach(r -> known.add(r.id()));
+      exceptions = RuleExceptions.load(lake().spark().sparkContext().hadoopConfiguration(),
+          get(ConfKey.DETECT_EXCEPTIONS), known);
+    }
+    return exceptions;
   }
 
   /** Backfills [first, last] instead of the days changed since the last run. */
@@ -96,7 +120,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       long rulesFailed, Map<String, String> failures, long rulesSkipped,
       Map<String, String> skipped, long alertsNew,
       Map<String, Long> alertsByRule, long eventsScanned, int baselineDaysRebuilt,
-      Map<String, Double> phaseSeconds, double seconds)
+      Map<String, Double> phaseSeconds, Map<String, Long> suppressed, double seconds)
       implements JobResult {
     @Override
     public String job() {
@@ -176,9 +200,11 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       last = to;
     } else if (changed.isEmpty()) {
       run.progress().info("detect: nothing changed since the last run");
+      // an edited exceptions file still applies to the alerts already there
+      Map<String, Long> suppressed = applyExceptions(lake, exceptions());
       SourceVersions.record(lake, DetectTables.STATE, versions, run.runId());
       return new Result(run.runId(), null, null, 0, 0, Map.of(), 0, Map.of(), 0, Map.of(), 0, 0, Map.of(),
-          run.seconds());
+          suppressed, run.seconds());
     } else {
       long reachDays = 1;
       for (Rule r : rules) {
@@ -209,6 +235,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     Map<String, Long> byRule = new TreeMap<>();
     long alertsNew;
     long scanned;
+    Map<String, Long> suppressed;
     try {
       RuleEngine.Outcome rows = engine.rowRules(rules, first, last);
       failures.putAll(rows.failures());
@@ -257,6 +284,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       Dataset<Row> all = q == null ? rowAlerts : rowAlerts == null ? engine.finish(rules, q)
           : rowAlerts.unionByName(engine.finish(rules, q));
       alertsNew = merge(lake, all, run, byRule, first, last);
+      suppressed = applyExceptions(lake, exceptions());
       phase(phases, "merge", mark);
     } finally {
       engine.release();
@@ -272,7 +300,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     }
     return new Result(run.runId(), first.toString(), last.toString(), rules.size() - failures.size(),
         failures.size(), failures, skipped.size(), skipped, alertsNew, byRule, scanned, rebuilt, phases,
-        run.seconds());
+        suppressed, run.seconds());
   }
 
   /** True for a query rule that reads the {@code alerts} table. */
@@ -324,19 +352,23 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
    * window) or a later last sight (an updated GuardDuty finding) is updated; a repeated one
    * changes nothing. Counts the inserted alerts per rule.
    */
-  private static long merge(Lake lake, Dataset<Row> alerts, Run run, Map<String, Long> byRule,
+  private long merge(Lake lake, Dataset<Row> alerts, Run run, Map<String, Long> byRule,
       LocalDate first, LocalDate last) {
     lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, Map.of());
+    // a lake from before exceptions gains suppressed_by
+    lake.ensureColumns(AlertsTable.NAME, AlertsTable.SCHEMA);
     if (alerts == null) {
       return 0;
     }
     Dataset<Row> rows = alerts.withColumn("run_id", lit(run.runId()))
         .withColumn("detected_at", lit(Timestamp.from(Instant.now())))
+        .withColumn("suppressed_by", exceptions().suppressedBy())
         .selectExpr(AlertsTable.SCHEMA.fieldNames())
         .dropDuplicates("alert_id");
     Map<String, Column> update = new LinkedHashMap<>();
     // the resource too: a query rule may describe its evidence there ("209 calls in ten minutes")
-    for (String c : List.of("window_start", "window_end", "event_ids", "finding_ids", "event_count", "resource")) {
+    for (String c : List.of("window_start", "window_end", "event_ids", "finding_ids", "event_count", "resource",
+        "suppressed_by")) {
       update.put(c, col("s." + c));
     }
     DeltaTable.forPath(lake.spark(), lake.pathOf(AlertsTable.NAME)).as("t")
@@ -355,6 +387,35 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       inserted += r.getLong(1);
     }
     return inserted;
+  }
+
+  /**
+   * Brings every stored alert's {@code suppressed_by} in line with {@code exceptions} (an edited
+   * file applies to old alerts too; a removed exception releases its alerts): one UPDATE of the
+   * alerts whose value differs, none when none does. Returns, per exception, the alerts it
+   * suppresses. Cost: a scan of the alerts table's few columns (with no exceptions, Delta's null
+   * counts skip every file); a rewrite of the files holding alerts whose flag changed.
+   */
+  static Map<String, Long> applyExceptions(Lake lake, RuleExceptions exceptions) {
+    if (!lake.exists(AlertsTable.NAME)) {
+      return Map.of();
+    }
+    lake.ensureColumns(AlertsTable.NAME, AlertsTable.SCHEMA);
+    Column expected = exceptions.suppressedBy();
+    Column stale = org.apache.spark.sql.functions.not(col("suppressed_by").eqNullSafe(expected));
+    if (!lake.read(AlertsTable.NAME).filter(stale).isEmpty()) {
+      DeltaTable.forPath(lake.spark(), lake.pathOf(AlertsTable.NAME))
+          .update(stale, Map.of("suppressed_by", expected));
+    }
+    Map<String, Long> out = new TreeMap<>();
+    if (!exceptions.isEmpty()) {
+      exceptions.entries().forEach(e -> out.put(e.id(), 0L));
+      for (Row r : lake.read(AlertsTable.NAME).filter(col("suppressed_by").isNotNull())
+          .groupBy("suppressed_by").agg(count(lit(1))).collectAsList()) {
+        out.put(r.getString(0), r.getLong(1));
+      }
+    }
+    return out;
   }
 
   /** Records the seconds since {@code since} as {@code name}; returns now. */

@@ -135,19 +135,27 @@ public abstract class JobAction<S extends JobAction<S, R>, R extends JobResult> 
     return List.of();
   }
 
+  /**
+   * Checks the job's input beyond the lake (files its options name) before the run starts, so
+   * that bad input is refused with nothing written, not even run_history. Throws a
+   * {@link ConfException} naming the problem and the fix. Does nothing by default.
+   */
+  protected void checkInput() {}
+
   /** What the user runs to create {@link #requiredTables()}, for the refusal's message. */
   protected String requiredFix() {
     return "run 'trailkeep ingest' first";
   }
 
   /**
-   * Runs the job: the lake check ({@link #requiredTables()}), then job group, timing, settings
+   * Runs the job: the lake check ({@link #requiredTables()}) and {@link #checkInput()}, then job group, timing, settings
    * restored, a run_history row whatever happens.
    */
   public final R execute() {
     if (lake != null && !requiredTables().isEmpty()) {
       lake.requireAny(job, requiredTables(), requiredFix());
     }
+    checkInput();
     String runId = RunHistory.newRunId();
     Instant started = Instant.now();
     SparkContext sc = lake == null ? null : lake.spark().sparkContext();

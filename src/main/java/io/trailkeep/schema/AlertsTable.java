@@ -8,7 +8,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The {@code alerts} table written by {@code detect}: one row per alert, identified by a stable
  * {@code alert_id} (rule, entities and time window), so a rerun or an overlapping backfill adds
- * nothing. Partitioned by {@code alert_date} (UTC day of {@code window_start}).
+ * nothing. Partitioned by {@code alert_date} (UTC day of {@code window_start}). {@code suppressed_by}
+ * holds the id of the user's exception that quiets the alert (null for none): a suppressed alert
+ * stays here but seeds no incident.
  */
 public final class AlertsTable {
   private AlertsTable() {}
@@ -40,6 +42,7 @@ public final class AlertsTable {
       field("event_count", DataTypes.LongType),
       field("run_id", DataTypes.StringType),
       field("detected_at", DataTypes.TimestampType),
+      field("suppressed_by", DataTypes.StringType),
       field(PARTITION_COLUMN, DataTypes.DateType)
   });
 

@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,6 +48,55 @@ class DetectJobTest {
     assertNull(again.firstDay(), "nothing changed since the last run");
     assertEquals(0, again.alertsNew());
     assertEquals(0, again.eventsScanned());
+    assertEquals(Map.of(), again.suppressed());
+
+    // exceptions: a new file applies to the alerts already there (no new data); the first match
+    // wins, an exception whose day ended before the evidence does not apply, a glob matches a prefix
+    Path exceptions = TestSpark.tempDir("detect-exceptions").resolve("exceptions.yml");
+    Files.writeString(exceptions, """
+        exceptions:
+          - id: expired-before-the-attack
+            rule: new-user-with-admin-policy
+            where: {principal: "*"}
+            reason: an old migration
+            owner: someone@example.com
+            expires: 2026-05-09
+          - id: iam-principals-granting-admin
+            rule: new-user-with-admin-policy
+            where:
+              principal: "arn:aws:iam::*"
+              region: [us-east-1, eu-west-1, ap-south-1, us-west-2]
+            reason: the platform team's onboarding
+            owner: platform@example.com
+            expires: 2026-05-10
+          - id: never-matches
+            rule: cis-console-login-without-mfa
+            where: {source_ip: 192.0.2.250}
+            reason: a test
+            owner: someone@example.com
+            expires: 2099-01-01
+        """);
+    DetectJob.Result quieted = DetectJob.on(lake).option("detect.exceptions", exceptions.toString()).execute();
+    Map<String, String> expected = new TreeMap<>();
+    for (Row r : lake.read(AlertsTable.NAME).select("alert_id", "rule_id", "principal", "region").collectAsList()) {
+      boolean match = r.getString(1).equals("new-user-with-admin-policy") && r.getString(2) != null
+          && r.getString(2).startsWith("arn:aws:iam::")
+          && List.of("us-east-1", "eu-west-1", "ap-south-1", "us-west-2").contains(r.getString(3));
+      expected.put(r.getString(0), match ? "iam-principals-granting-admin" : "-");
+    }
+    assertTrue(expected.containsValue("iam-principals-granting-admin"), expected.toString());
+    assertEquals(expected, suppression(lake), "every alert of the exception's rule and principals, no other");
+    long quietedCount = expected.values().stream().filter(v -> !v.equals("-")).count();
+    assertEquals(Map.of("expired-before-the-attack", 0L, "iam-principals-granting-admin", quietedCount,
+        "never-matches", 0L), quieted.suppressed());
+    // the file removed: every alert is released; then a run with nothing to do commits nothing
+    DetectJob.on(lake).execute();
+    expected.replaceAll((k, v) -> "-");
+    assertEquals(expected, suppression(lake));
+    long version = io.trailkeep.lake.MaintenanceState.currentVersion(lake, AlertsTable.NAME);
+    DetectJob.on(lake).execute();
+    assertEquals(version, io.trailkeep.lake.MaintenanceState.currentVersion(lake, AlertsTable.NAME),
+        "alerts already in line with the (absent) exceptions are not rewritten");
 
     // maintenance rewrites files without changing data: nothing for detect either
     MaintainJob.on(lake).targetFileBytes(16384).execute();
@@ -119,13 +170,45 @@ class DetectJobTest {
     Files.writeString(rules.resolve("my-wrong-rule.yml"), good.replace(
         "negative:\n    - cloudtrail: [{eventSource: s3.amazonaws.com, eventName: CreateBucket}]",
         "negative:\n    - cloudtrail: [{eventSource: s3.amazonaws.com, eventName: DeleteBucket}]"));
-    CliRunner.Run run = CliRunner.run("detect", "--test", "--rules", rules.toString());
+    // the exceptions file is checked too: an expired exception fails the test like a wrong case
+    Path exceptions = rules.resolve("exceptions").resolve("exceptions.yml");
+    Files.createDirectories(exceptions.getParent());
+    String exception = "  - id: %s\n    rule: my-bucket-deleted\n    where: {principal: \"arn:aws:iam::111122223333:role/cleanup\"}\n"
+        + "    reason: nightly cleanup\n    owner: ops@example.com\n    expires: %s\n";
+    Files.writeString(exceptions, "exceptions:\n" + String.format(exception, "cleanup-role", "2099-12-31")
+        + String.format(exception, "old-cleanup-role", "2020-01-31"));
+    CliRunner.Run run = CliRunner.run("detect", "--test", "--rules", rules.toString(), "--set",
+        "detect.exceptions=" + exceptions);
     assertEquals(1, run.code(), run.out() + run.err());
+    assertTrue(run.out().contains("ok   exception cleanup-role (rule my-bucket-deleted, owner ops@example.com): "
+        + "expires 2099-12-31"), run.out());
+    assertTrue(run.out().contains("FAIL exception old-cleanup-role (rule my-bucket-deleted, owner ops@example.com): "
+        + "expired on 2020-01-31; renew it with a new date or remove it"), run.out());
+    assertTrue(run.out().contains("exceptions file " + exceptions + ": 2 exceptions, 1 expired"), run.out());
+    // an exceptions file that does not load is a usage error before any case runs
+    Files.writeString(exceptions, "exceptions:\n" + String.format(exception, "cleanup-role", "2099-12-31")
+        .replace("my-bucket-deleted", "my-bucket-removed"));
+    CliRunner.Run bad = CliRunner.run("detect", "--test", "--rules", rules.toString(), "--set",
+        "detect.exceptions=" + exceptions);
+    assertEquals(2, bad.code(), bad.out() + bad.err());
+    assertEquals("trailkeep: exceptions file " + exceptions + ": exception 'cleanup-role' names rule "
+        + "'my-bucket-removed', which is not a rule of this lake's detect (list them with: trailkeep detect --list)",
+        bad.err().strip());
+    assertFalse(bad.out().contains("cases"), bad.out());
     assertTrue(run.out().contains("PASS my-bucket-deleted positive"), run.out());
     assertTrue(run.out().contains("PASS my-bucket-deleted negative"), run.out());
     assertTrue(run.out().contains("FAIL my-wrong-rule negative"), run.out());
     assertTrue(run.out().contains("4 cases, 3 passed, 1 failed"), run.out());
     assertFalse(run.out().contains("cloudtrail-logging-stopped"), "only the user's rules were tested");
+  }
+
+  /** Per alert id, the exception that suppresses it, "-" for none. */
+  private static Map<String, String> suppression(Lake lake) {
+    Map<String, String> out = new TreeMap<>();
+    for (Row r : lake.read(AlertsTable.NAME).select("alert_id", "suppressed_by").collectAsList()) {
+      out.put(r.getString(0), r.isNullAt(1) ? "-" : r.getString(1));
+    }
+    return out;
   }
 
   private static void generate(Path raw, LocalDate day) {
