@@ -69,8 +69,8 @@ final class EvaluateCommand implements Callable<Integer> {
     StringBuilder s = new StringBuilder();
     s.append(String.format("evaluated %d attack scenarios and %d benign look-alike(s) in %,d events and %,d flow "
         + "records (%s)%n", r.attackScenarios(), r.benign().size(), r.events(), r.flowRecords(), r.raw()));
-    s.append(String.format("%-24s %9s %7s %9s %6s  %s%n", "scenario", "incidents", "recall", "precision",
-        "events", "incident (severity)"));
+    s.append(String.format("%-24s %9s %7s %9s %6s %5s  %s%n", "scenario", "incidents", "recall", "precision",
+        "events", "rank", "incident (severity)"));
     for (EvaluateJob.ScenarioScore c : r.scenarios()) {
       s.append(row(c));
     }
@@ -80,18 +80,24 @@ final class EvaluateCommand implements Callable<Integer> {
     s.append(String.format("overall: precision %.3f, recall %.3f; %d incidents in the lake (%s), %d holding "
         + "scenario events%n", r.precision(), r.recall(), r.incidents(), r.incidentsBySeverity(),
         r.incidentsHoldingScenarios()));
+    s.append(String.format("queue: %d false high incidents (%.1f per attack), %.1f incidents per attack, "
+        + "precision at k %.2f, best rank of a look-alike %s%n", r.falseHighIncidents(), r.falseHighPerAttack(),
+        r.incidentsPerAttack(), r.precisionAtK(), r.benignRank() == null ? "none (no incident)" : r.benignRank()));
     EvaluateJob.Goals g = r.goals();
     s.append(String.format("goals %s: one incident per scenario %s, recall >= %.2f %s, precision >= %.2f %s, "
-        + "benign look-alike raises no high incident %s, every expected rule fires %s%n", g.met() ? "met" : "MISSED",
+        + "benign look-alike raises no high incident %s, every expected rule fires %s, false high incidents per "
+        + "attack <= %.0f %s, precision at k >= %.1f %s, look-alikes below every attack %s%n", g.met() ? "met" : "MISSED",
         mark(g.eachScenarioOneIncident()), EvaluateJob.GOAL_RECALL, mark(g.recall()), EvaluateJob.GOAL_PRECISION,
-        mark(g.precision()), mark(g.benignNoHighIncident()), mark(g.expectedRules())));
+        mark(g.precision()), mark(g.benignNoHighIncident()), mark(g.expectedRules()),
+        EvaluateJob.GOAL_FALSE_HIGH_PER_ATTACK, mark(g.falseHighPerAttack()), EvaluateJob.GOAL_PRECISION_AT_K,
+        mark(g.precisionAtK()), mark(g.benignBelowAttacks())));
     s.append(String.format("seconds: %s, total %.1f", r.phaseSeconds(), r.seconds()));
     return s.toString();
   }
 
   private static String row(EvaluateJob.ScenarioScore c) {
-    return String.format("%-24s %9d %7.3f %9.3f %6d  %s%s%n", c.name() + (c.benign() ? " (benign)" : ""),
-        c.incidents(), c.recall(), c.precision(), c.events(),
+    return String.format("%-24s %9d %7.3f %9.3f %6d %5s  %s%s%n", c.name() + (c.benign() ? " (benign)" : ""),
+        c.incidents(), c.recall(), c.precision(), c.events(), c.rank() == null ? "-" : c.rank(),
         c.incident() == null ? "none" : c.incident() + " (" + c.severity() + ")",
         c.missingRules().isEmpty() ? "" : "; rules that did not fire: " + String.join(", ", c.missingRules()));
   }

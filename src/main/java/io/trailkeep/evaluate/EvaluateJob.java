@@ -13,6 +13,7 @@ import io.trailkeep.job.JobResult;
 import io.trailkeep.json.Json;
 import io.trailkeep.lake.Lake;
 import io.trailkeep.pipeline.IncidentCheck;
+import io.trailkeep.pipeline.QueueCheck;
 import io.trailkeep.pipeline.ScenarioCheck;
 import io.trailkeep.storage.LocalFiles;
 import java.io.IOException;
@@ -41,7 +42,10 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>The goals ({@link #GOAL_RECALL}, {@link #GOAL_PRECISION}): every attack scenario in exactly
  * one incident of its own, recall at least 0.95 and precision at least 0.9 for each, and no
- * incident of severity high or above holding the benign look-alike's events.
+ * incident of severity high or above holding the benign look-alike's events. The queue's goals
+ * ({@link QueueCheck}, in {@link io.trailkeep.correlate.IncidentQueue}'s order): at most one high
+ * or critical incident holding no attack per attack, at least 0.9 of the top k holding an attack,
+ * every look-alike ranked below every attack and none critical.
  *
  * <p>Cost: one generation (about half a minute per million events on 2 cores), one ingest, one
  * detect over every day, one correlate. Side effects: the data set and lake under {@code dir}
@@ -50,6 +54,10 @@ import org.apache.spark.sql.SparkSession;
 public final class EvaluateJob extends JobAction<EvaluateJob, EvaluateJob.Result> {
   public static final double GOAL_RECALL = 0.95;
   public static final double GOAL_PRECISION = 0.9;
+  /** At most this many high or critical incidents holding no attack event, per attack. */
+  public static final double GOAL_FALSE_HIGH_PER_ATTACK = 1.0;
+  /** At least this share of the top k of the queue (k = the attacks) holds an attack. */
+  public static final double GOAL_PRECISION_AT_K = 0.9;
   /**
    * Days of the default data set: more than the 7 learning days of the unusual-activity rules, so
    * the scenarios play on the eighth day against baselines that know their principals.
@@ -134,16 +142,19 @@ public final class EvaluateJob extends JobAction<EvaluateJob, EvaluateJob.Result
    * of the unusual-activity baselines too) that raised no alert on its events.
    */
   public record ScenarioScore(String name, boolean benign, long events, long incidents, String incident,
-      String severity, double precision, double recall, List<String> missingRules) {}
+      String severity, Integer rank, double precision, double recall, List<String> missingRules) {}
 
   /** Whether each goal holds. */
   public record Goals(boolean eachScenarioOneIncident, boolean recall, boolean precision,
-      boolean benignNoHighIncident, boolean expectedRules, boolean met) {}
+      boolean benignNoHighIncident, boolean expectedRules, boolean falseHighPerAttack, boolean precisionAtK,
+      boolean benignBelowAttacks, boolean met) {}
 
   /** What an evaluation measured. */
   public record Result(String raw, String lake, boolean dataCached, long events, long flowRecords,
       int attackScenarios, long incidents, Map<String, Long> incidentsBySeverity,
-      long incidentsHoldingScenarios, double precision, double recall, List<ScenarioScore> scenarios,
+      long incidentsHoldingScenarios, double precision, double recall, long falseHighIncidents,
+      double falseHighPerAttack, double incidentsPerAttack, double precisionAtK, Integer benignRank,
+      List<ScenarioScore> scenarios,
       List<ScenarioScore> benign, Goals goals, Map<String, Double> phaseSeconds, double seconds)
       implements JobResult {
     @Override
@@ -200,6 +211,7 @@ public final class EvaluateJob extends JobAction<EvaluateJob, EvaluateJob.Result
     for (ScenarioCheck.Outcome o : ScenarioCheck.check(lake, raw.toString())) {
       missing.put(o.scenario(), o.missing());
     }
+    QueueCheck.Figures queue = QueueCheck.check(lake, outcomes);
     phases.put("score", (System.nanoTime() - t0) / 1e9);
     if (outcomes.isEmpty()) {
       throw new IllegalStateException("no scenario ground truth under " + raw + " or no incidents in "
@@ -211,7 +223,8 @@ public final class EvaluateJob extends JobAction<EvaluateJob, EvaluateJob.Result
     Map<String, Integer> owners = new LinkedHashMap<>();
     for (IncidentCheck.Outcome o : outcomes) {
       ScenarioScore s = new ScenarioScore(o.scenario(), o.benign(), o.events(), o.incidents().size(),
-          o.incident(), o.severity(), o.precision(), o.recall(),
+          o.incident(), o.severity(), o.benign() ? null : queue.attackRanks().get(o.scenario()), o.precision(),
+          o.recall(),
           List.copyOf(missing.getOrDefault(o.scenario(), List.of())));
       (o.benign() ? benign : attacks).add(s);
       holding.addAll(o.incidents());
@@ -226,13 +239,19 @@ public final class EvaluateJob extends JobAction<EvaluateJob, EvaluateJob.Result
     boolean quiet = benign.stream().allMatch(s -> s.incident() == null
         || IncidentGraph.rank(s.severity()) < IncidentGraph.rank("high"));
     boolean rules = attacks.stream().allMatch(s -> s.missingRules().isEmpty());
-    Goals goals = new Goals(one, recall, precision, quiet, rules, one && recall && precision && quiet && rules);
+    boolean falseHigh = queue.falseHighPerAttack() <= GOAL_FALSE_HIGH_PER_ATTACK;
+    boolean atK = queue.precisionAtK() >= GOAL_PRECISION_AT_K;
+    int worstAttack = attacks.stream().mapToInt(s -> s.rank() == null ? Integer.MAX_VALUE : s.rank()).max().orElse(0);
+    boolean below = !queue.benignCritical() && (queue.benignRank() == null || queue.benignRank() > worstAttack);
+    Goals goals = new Goals(one, recall, precision, quiet, rules, falseHigh, atK, below,
+        one && recall && precision && quiet && rules && falseHigh && atK && below);
     run.progress().info("evaluate: %d scenarios, %d incidents, precision %.3f, recall %.3f, goals %s",
         attacks.size(), correlated.incidents(), overall.get("precision"), overall.get("recall"),
         goals.met() ? "met" : "missed");
     return new Result(raw.toString(), lakeDir.toString(), cached, generated.path("events").asLong(),
         generated.path("flow_records").asLong(), attacks.size(), correlated.incidents(),
         correlated.incidentsBySeverity(), holding.size(), overall.get("precision"), overall.get("recall"),
-        List.copyOf(attacks), List.copyOf(benign), goals, phases, run.seconds());
+        queue.falseHighIncidents(), queue.falseHighPerAttack(), queue.incidentsPerAttack(), queue.precisionAtK(),
+        queue.benignRank(), List.copyOf(attacks), List.copyOf(benign), goals, phases, run.seconds());
   }
 }
