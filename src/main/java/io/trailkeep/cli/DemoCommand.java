@@ -199,6 +199,8 @@ final class DemoCommand implements Callable<Integer> {
           reportDir = timeline(out, lake, incident, scenario);
         }
       }
+      out.printf("%n11. The incident queue (trailkeep triage --top 10)%n");
+      TriageCommand.print(out, lake, TriageCommand.queue(lake, "info", 10), "info");
       List<String> tables = lake.tables();
       out.printf("%nTables under %s: %s%n", lake.root(), String.join(", ", tables));
       if (s3) {

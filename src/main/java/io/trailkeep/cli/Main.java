@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trailkeep", mixinStandardHelpOptions = false,
     description = "CloudTrail security data lake on Spark and Delta Lake.",
     subcommands = {GenerateCommand.class, IngestCommand.class, MaintainCommand.class, DemoCommand.class,
-        BenchCommand.class, ActivityCommand.class, ValidateCommand.class, DetectCommand.class, CorrelateCommand.class, InvestigateCommand.class, ReportCommand.class, NightlyCommand.class,
+        BenchCommand.class, ActivityCommand.class, ValidateCommand.class, DetectCommand.class, CorrelateCommand.class, InvestigateCommand.class, TriageCommand.class, ReportCommand.class, NightlyCommand.class,
         CatalogCommand.class, NotebooksCommand.class, SqlCommand.class, EvaluateCommand.class})
 public final class Main implements Runnable {
 

@@ -42,4 +42,12 @@ public final class IncidentQueue {
   public static Dataset<Row> ranked(Dataset<Row> incidents) {
     return incidents.withColumn("rank", row_number().over(Window.orderBy(order())));
   }
+
+  /**
+   * The queue of incidents at or above {@code minSeverity}, ranked among themselves: what
+   * {@code triage} prints.
+   */
+  public static Dataset<Row> atLeast(Dataset<Row> incidents, String minSeverity) {
+    return ranked(incidents.filter(severityRank(col("severity")).geq(lit(Severity.rank(minSeverity)))));
+  }
 }

@@ -8,6 +8,11 @@ import io.trailkeep.cli.CliRunner.Run;
 import io.trailkeep.json.Json;
 import io.trailkeep.testing.Browser;
 import io.trailkeep.testing.TestSpark;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.Dataset;
+import java.util.List;
+import java.util.ArrayList;
+import io.trailkeep.testing.QueueOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -38,6 +43,43 @@ class DemoCommandTest {
     assertTrue(demo.out().contains("Written: " + root.resolve("reports").resolve(incident).resolve("timeline.json")),
         demo.out());
     assertTrue(Files.isRegularFile(root.resolve("reports").resolve(incident).resolve("timeline.csv")));
+
+    assertTrue(demo.out().contains("11. The incident queue (trailkeep triage --top 10)"), demo.out());
+
+    // triage: the queue in the README's order, the top N, a severity floor, its usage errors
+    Dataset<Row> stored = TestSpark.get().read().format("delta").load(lake.resolve("incidents").toString());
+    List<String> order = QueueOrder.ids(stored);
+    Run triage = CliRunner.run("triage", "--lake", lake.toString(), "--top", "5", "--json");
+    assertEquals(0, triage.code(), triage.err());
+    JsonNode q = Json.parse(triage.lastLine());
+    assertEquals(order.size(), q.get("incidents_total").asLong());
+    assertEquals(order.size(), q.get("incidents_matching").asLong());
+    List<String> shown = new ArrayList<>();
+    q.get("incidents").forEach(i -> shown.add(i.get("rank").asInt() + " " + i.get("incident_id").asText()));
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < Math.min(5, order.size()); i++) {
+      expected.add((i + 1) + " " + order.get(i));
+    }
+    assertEquals(expected, shown);
+    List<String> high = QueueOrder.ids(stored.filter("severity IN ('high', 'critical')"));
+    Run highOnly = CliRunner.run("triage", "--lake", lake.toString(), "--min-severity", "high", "--top", "1000", "--json");
+    JsonNode h = Json.parse(highOnly.lastLine());
+    assertEquals(high.size(), h.get("incidents_matching").asLong(), h.toString());
+    List<String> highShown = new ArrayList<>();
+    h.get("incidents").forEach(i -> highShown.add(i.get("incident_id").asText()));
+    assertEquals(high, highShown);
+    Run human = CliRunner.run("triage", "--lake", lake.toString(), "--top", "3");
+    assertEquals(0, human.code(), human.err());
+    assertTrue(human.out().startsWith("incident queue of " + lake + ": " + order.size() + " incidents, "
+        + order.size() + " at or above info; the top 3\n"), human.out());
+    assertTrue(human.out().contains("| 1    | " + order.get(0) + " |"), human.out());
+    Run zero = CliRunner.run("triage", "--lake", lake.toString(), "--top", "0");
+    assertEquals(2, zero.code(), zero.out());
+    assertEquals("trailkeep: --top must be 1 or more, got 0", zero.err().strip());
+    Run severe = CliRunner.run("triage", "--lake", lake.toString(), "--min-severity", "severe");
+    assertEquals(2, severe.code(), severe.out());
+    assertEquals("trailkeep: --min-severity must be one of info, low, medium, high, critical, got 'severe'",
+        severe.err().strip());
 
     Run correlate = CliRunner.run("correlate", "--lake", lake.toString(), "--json");
     assertEquals(0, correlate.code(), correlate.err());

@@ -162,12 +162,11 @@ class EvaluateCommandTest {
     // (most severe, then most alerts and findings, most events, latest, id), the high or critical
     // incidents that hold no attack event, the top k (k = attacks) that hold one, the look-alike's rank
     List<String> severities = List.of("info", "low", "medium", "high", "critical");
-    List<Row> queue = new ArrayList<>(lake.read(IncidentTables.INCIDENTS).select("incident_id", "severity",
-        "alert_count", "finding_count", "event_count", "last_time").collectAsList());
-    queue.sort(java.util.Comparator.<Row>comparingInt(q -> -severities.indexOf(q.getString(1)))
-        .thenComparingLong(q -> -(q.getLong(2) + q.getLong(3))).thenComparingLong(q -> -q.getLong(4))
-        .thenComparing((Row q) -> q.getTimestamp(5), java.util.Comparator.reverseOrder())
-        .thenComparing(q -> q.getString(0)));
+    List<String> order = io.trailkeep.testing.QueueOrder.ids(lake.read(IncidentTables.INCIDENTS));
+    Map<String, String> severityOf = new HashMap<>();
+    for (Row q : lake.read(IncidentTables.INCIDENTS).select("incident_id", "severity").collectAsList()) {
+      severityOf.put(q.getString(0), q.getString(1));
+    }
     Set<String> holdingAttacks = new HashSet<>();
     Set<String> holdingBenign = new HashSet<>();
     for (Map.Entry<String, JsonNode> t : truths.entrySet()) {
@@ -176,26 +175,21 @@ class EvaluateCommandTest {
             .addAll(eventIncidents.getOrDefault(id.asText(), Set.of()));
       }
     }
-    long falseHigh = queue.stream().filter(q -> severities.indexOf(q.getString(1)) >= 3
-        && !holdingAttacks.contains(q.getString(0))).count();
+    long falseHigh = order.stream().filter(id -> severities.indexOf(severityOf.get(id)) >= 3
+        && !holdingAttacks.contains(id)).count();
     int k = r.get("attack_scenarios").asInt();
-    long topHolding = queue.subList(0, Math.min(k, queue.size())).stream()
-        .filter(q -> holdingAttacks.contains(q.getString(0))).count();
+    long topHolding = order.subList(0, Math.min(k, order.size())).stream().filter(holdingAttacks::contains).count();
     Integer benignRank = null;
-    for (int i = 0; i < queue.size() && benignRank == null; i++) {
-      benignRank = holdingBenign.contains(queue.get(i).getString(0)) ? i + 1 : null;
+    for (int i = 0; i < order.size() && benignRank == null; i++) {
+      benignRank = holdingBenign.contains(order.get(i)) ? i + 1 : null;
     }
     assertEquals(falseHigh, r.get("false_high_incidents").asLong(), r.toString());
     assertEquals((double) falseHigh / k, r.get("false_high_per_attack").asDouble(), 1e-9);
-    assertEquals((double) queue.size() / k, r.get("incidents_per_attack").asDouble(), 1e-9);
+    assertEquals((double) order.size() / k, r.get("incidents_per_attack").asDouble(), 1e-9);
     assertEquals((double) topHolding / k, r.get("precision_at_k").asDouble(), 1e-9);
     assertEquals(benignRank == null ? "null" : String.valueOf(benignRank), r.get("benign_rank").toString());
     for (JsonNode sc : r.get("scenarios")) {
-      int rank = 1;
-      while (!queue.get(rank - 1).getString(0).equals(sc.get("incident").asText())) {
-        rank++;
-      }
-      assertEquals(rank, sc.get("rank").asInt(), sc.toString());
+      assertEquals(order.indexOf(sc.get("incident").asText()) + 1, sc.get("rank").asInt(), sc.toString());
     }
     assertTrue(benign.get(0).get("incident").isNull()
         || !Set.of("high", "critical").contains(benign.get(0).get("severity").asText()), benign.toString());

@@ -31,6 +31,7 @@ class LakeRequiredTest {
     c.add(new String[] {"sql", "SELECT 1"});
     c.add(new String[] {"report", "--all", "--out", TestSpark.tempDir("lake-required-reports").toString()});
     c.add(new String[] {"investigate", "--ip", "203.0.113.7"});
+    c.add(new String[] {"triage", "--top", "5"});
     c.add(new String[] {"activity", "--principal", "arn:aws:iam::111122223333:user/alice"});
     c.add(new String[] {"notebooks", "--out", TestSpark.tempDir("lake-required-notebooks").toString()});
     c.add(new String[] {"catalog"});
