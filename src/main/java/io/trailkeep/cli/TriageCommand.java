@@ -114,17 +114,20 @@ final class TriageCommand implements Callable<Integer> {
   /** The incidents at or above {@code minSeverity}, the first {@code top} of them in queue order. */
   static Queue queue(Lake lake, String minSeverity, int top) {
     Dataset<Row> all = lake.read(IncidentTables.INCIDENTS);
-    long total = all.count();
-    Dataset<Row> queue = IncidentQueue.atLeast(all, minSeverity).cache();
-    try {
-      long matching = queue.count();
-      List<Row> rows = queue.filter(queue.col("rank").leq(top)).orderBy("rank").select("rank", "incident_id",
-          "severity", "first_time", "last_time", "principals", "source_ips", "accounts", "alert_count",
-          "finding_count", "event_count", "summary").collectAsList();
-      return new Queue(total, matching, rows);
-    } finally {
-      queue.unpersist();
+    Dataset<Row> matching = IncidentQueue.atLeast(all, minSeverity);
+    List<Row> rows = new ArrayList<>();
+    int rank = 0;
+    for (Row r : IncidentQueue.sorted(matching).limit(top).select("incident_id", "severity", "first_time",
+        "last_time", "principals", "source_ips", "accounts", "alert_count", "finding_count", "event_count",
+        "summary").collectAsList()) {
+      Object[] values = new Object[r.size() + 1];
+      values[0] = ++rank;
+      for (int i = 0; i < r.size(); i++) {
+        values[i + 1] = r.get(i);
+      }
+      rows.add(RowFactory.create(values));
     }
+    return new Queue(all.count(), matching.count(), rows);
   }
 
   /** The queue as a table (cells escaped for the terminal) and where to read one incident's story. */

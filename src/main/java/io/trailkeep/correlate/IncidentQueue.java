@@ -2,14 +2,12 @@ package io.trailkeep.correlate;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import io.trailkeep.conf.Severity;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 
 /**
  * The order of the incident queue an analyst works, defined once: most severe first, then the
@@ -38,16 +36,16 @@ public final class IncidentQueue {
         col("last_time").desc(), col("incident_id").asc()};
   }
 
-  /** {@code incidents} with {@code rank}: 1 for the top of the queue. */
-  public static Dataset<Row> ranked(Dataset<Row> incidents) {
-    return incidents.withColumn("rank", row_number().over(Window.orderBy(order())));
+  /**
+   * {@code incidents} in queue order; the first row is rank 1. (Ranks are positions counted by
+   * the reader: a window over the whole table would move it into one partition, with a warning.)
+   */
+  public static Dataset<Row> sorted(Dataset<Row> incidents) {
+    return incidents.orderBy(order());
   }
 
-  /**
-   * The queue of incidents at or above {@code minSeverity}, ranked among themselves: what
-   * {@code triage} prints.
-   */
+  /** The incidents at or above {@code minSeverity}: what {@code triage} lists. */
   public static Dataset<Row> atLeast(Dataset<Row> incidents, String minSeverity) {
-    return ranked(incidents.filter(severityRank(col("severity")).geq(lit(Severity.rank(minSeverity)))));
+    return incidents.filter(severityRank(col("severity")).geq(lit(Severity.rank(minSeverity))));
   }
 }

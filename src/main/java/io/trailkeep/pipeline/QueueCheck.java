@@ -46,16 +46,17 @@ public final class QueueCheck {
     long falseHigh = 0;
     int topHolding = 0;
     if (lake.exists(IncidentTables.INCIDENTS)) {
-      for (Row r : IncidentQueue.ranked(lake.read(IncidentTables.INCIDENTS)).select("incident_id", "severity", "rank")
+      for (Row r : IncidentQueue.sorted(lake.read(IncidentTables.INCIDENTS)).select("incident_id", "severity")
           .collectAsList()) {
         incidents++;
-        rank.put(r.getString(0), r.getInt(2));
+        int position = (int) incidents;
+        rank.put(r.getString(0), position);
         severity.put(r.getString(0), r.getString(1));
         boolean high = Severity.rank(r.getString(1)) >= Severity.rank("high");
         if (high && !attackHeld.contains(r.getString(0))) {
           falseHigh++;
         }
-        if (r.getInt(2) <= attacks && attackHeld.contains(r.getString(0))) {
+        if (position <= attacks && attackHeld.contains(r.getString(0))) {
           topHolding++;
         }
       }
