@@ -16,6 +16,7 @@ import io.trailkeep.lake.SourceVersions;
 import io.trailkeep.schema.AlertsTable;
 import io.trailkeep.schema.CloudTrailTable;
 import io.trailkeep.schema.DetectTables;
+import io.trailkeep.schema.GuardDutyTable;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -85,8 +86,12 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
    */
   public RuleExceptions exceptions() {
     if (exceptions == null) {
-      Set<String> known = new TreeSet<>(get(ConfKey.DETECT_DISABLED));
-      rules().forEach(r -> known.add(r.id()));
+      // every rule detect knows, the disabled ones too, and whether it reads GuardDuty findings
+      Map<String, Boolean> known = new TreeMap<>();
+      for (Rule r : knownRules()) {
+        known.put(r.id(), r.table().equals(GuardDutyTable.NAME) || (r.type() == Rule.Type.QUERY
+            && java.util.regex.Pattern.compile("\\b" + GuardDutyTable.NAME + "\\b").matcher(r.query()).find()));
+      }
       exceptions = RuleExceptions.load(lake().spark().sparkContext().hadoopConfiguration(),
           get(ConfKey.DETECT_EXCEPTIONS), known);
     }
@@ -138,11 +143,20 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
     if (only != null) {
       return only;
     }
+    List<Rule> rules = knownRules();
+    List<String> disabled = get(ConfKey.DETECT_DISABLED);
+    rules.removeIf(r -> disabled.contains(r.id()));
+    return rules;
+  }
+
+  /** Every rule this detect knows: shipped, the user's, Sigma's; the disabled ones too. */
+  private List<Rule> knownRules() {
+    if (only != null) {
+      return new ArrayList<>(only);
+    }
     String dir = get(ConfKey.DETECT_RULES_DIR);
     List<Rule> rules = new ArrayList<>(RuleFiles.all(dir.isEmpty() ? null : Path.of(dir)));
     rules.addAll(extra);
-    List<String> disabled = get(ConfKey.DETECT_DISABLED);
-    rules.removeIf(r -> disabled.contains(r.id()));
     return rules;
   }
 
@@ -252,6 +266,9 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       if (rowAlerts != null) {
         visible = visible.unionByName(rowAlerts);
       }
+      // what a user's exception quiets feeds no query rule either (it would raise routine work again)
+      Column unsuppressed = exceptions().suppressedBy().isNull();
+      visible = visible.filter(unsuppressed);
       visible.createOrReplaceTempView(AlertsTable.NAME);
       if (lake.exists(CloudTrailTable.NAME)) {
         // the days the run reads, from the day before the first, scanned once for all queries
@@ -274,7 +291,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       }
       Dataset<Row> q = queries(engine, plain, params, failures);
       if (q != null && !onAlerts.isEmpty()) {
-        visible.unionByName(engine.finish(rules, q)).createOrReplaceTempView(AlertsTable.NAME);
+        visible.unionByName(engine.finish(rules, q).filter(unsuppressed)).createOrReplaceTempView(AlertsTable.NAME);
       }
       Dataset<Row> q2 = queries(engine, onAlerts, params, failures);
       q = q == null ? q2 : q2 == null ? q : RuleEngine.union(List.of(q, q2));

@@ -29,8 +29,9 @@ import org.apache.spark.sql.Column;
  * it quiets, conditions on the alert's entity columns, why, who owns it and until when. An alert
  * an exception matches is kept in the {@code alerts} table with the exception's id in
  * {@code suppressed_by}; correlation does not seed incidents from it. An exception applies to
- * alerts whose evidence starts before the end of its {@code expires} day (UTC), so whether an alert
- * is suppressed depends on the file and the alert, never on the day detect ran.
+ * alerts whose evidence ends before the end of its {@code expires} day (UTC), so whether an alert
+ * is suppressed depends on the file and the alert, never on the day detect ran; an alert that
+ * grows past the day surfaces. A rule over GuardDuty findings takes no exception.
  *
  * <pre>
  * exceptions:
@@ -97,7 +98,7 @@ public final class RuleExceptions {
    * @throws ConfException naming the file, the exception and the problem, when the file cannot be
    *     read or is not a valid exceptions file
    */
-  public static RuleExceptions load(Configuration hadoop, String uri, Set<String> knownRules) {
+  public static RuleExceptions load(Configuration hadoop, String uri, Map<String, Boolean> knownRules) {
     if (uri == null || uri.isBlank()) {
       return none();
     }
@@ -118,8 +119,12 @@ public final class RuleExceptions {
     return parse(uri, text, knownRules);
   }
 
-  /** The exceptions of {@code text}; {@code name} names the file in errors. */
-  public static RuleExceptions parse(String name, String text, Set<String> knownRules) {
+  /**
+   * The exceptions of {@code text}; {@code name} names the file in errors. {@code knownRules}: the
+   * rule ids detect knows, each with whether it reads GuardDuty findings (such a rule cannot take
+   * an exception: the finding itself seeds the incident, so quieting the alert would hide nothing).
+   */
+  public static RuleExceptions parse(String name, String text, Map<String, Boolean> knownRules) {
     Object doc = RuleFiles.parseYaml(name, text);
     if (doc == null) {
       return new RuleExceptions(name, List.of());
@@ -151,9 +156,13 @@ public final class RuleExceptions {
         throw problem(name, where, "is listed twice; ids must be unique");
       }
       String rule = text(name, where, m, "rule");
-      if (!knownRules.contains(rule)) {
+      if (!knownRules.containsKey(rule)) {
         throw problem(name, where, "names rule '" + rule + "', which is not a rule of this lake's detect "
             + "(list them with: trailkeep detect --list)");
+      }
+      if (knownRules.get(rule)) {
+        throw problem(name, where, "names rule '" + rule + "', which reads GuardDuty findings; a finding "
+            + "seeds incidents itself, so quiet it in GuardDuty (archive it, or a suppression rule there)");
       }
       String reason = text(name, where, m, "reason");
       String owner = text(name, where, m, "owner");
@@ -218,11 +227,15 @@ public final class RuleExceptions {
    * never SQL text.
    */
   public Column suppressedBy() {
-    Column out = lit(null).cast("string");
-    for (int i = entries.size() - 1; i >= 0; i--) {
-      Entry e = entries.get(i);
+    if (entries.isEmpty()) {
+      return lit(null).cast("string");
+    }
+    Column out = null;
+    // one flat CASE, first match first (not one CASE nested per exception)
+    for (Entry e : entries) {
+      // all the alert's evidence within the exception's days: an alert that grows past them surfaces
       Column match = col("rule_id").equalTo(lit(e.rule()))
-          .and(col("window_start").lt(lit(Timestamp.from(e.expires().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))));
+          .and(col("window_end").lt(lit(Timestamp.from(e.expires().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))));
       for (Map.Entry<String, List<String>> c : e.where().entrySet()) {
         Column any = lit(false);
         for (String v : c.getValue()) {
@@ -230,7 +243,7 @@ public final class RuleExceptions {
         }
         match = match.and(any);
       }
-      out = when(match, lit(e.id())).otherwise(out);
+      out = out == null ? when(match, lit(e.id())) : out.when(match, lit(e.id()));
     }
     return out;
   }

@@ -223,7 +223,7 @@ public final class EvaluateJob extends JobAction<EvaluateJob, EvaluateJob.Result
     Map<String, Integer> owners = new LinkedHashMap<>();
     for (IncidentCheck.Outcome o : outcomes) {
       ScenarioScore s = new ScenarioScore(o.scenario(), o.benign(), o.events(), o.incidents().size(),
-          o.incident(), o.severity(), o.benign() ? null : queue.attackRanks().get(o.scenario()), o.precision(),
+          o.incident(), o.severity(), queue.ranks().get(o.scenario()), o.precision(),
           o.recall(),
           List.copyOf(missing.getOrDefault(o.scenario(), List.of())));
       (o.benign() ? benign : attacks).add(s);

@@ -22,13 +22,13 @@ public final class QueueCheck {
   private QueueCheck() {}
 
   /**
-   * The figures. {@code attackRanks}: per attack scenario, the rank of its incident (the one
+   * The figures. {@code ranks}: per scenario (look-alikes too), the rank of its incident (the one
    * holding most of its events), absent when none holds them. {@code benignRank}: the best rank of
    * an incident holding a look-alike's events, null when none does. {@code benignCritical}: whether
    * one of those is critical.
    */
   public record Figures(long incidents, long falseHighIncidents, double falseHighPerAttack,
-      double incidentsPerAttack, double precisionAtK, Map<String, Integer> attackRanks, Integer benignRank,
+      double incidentsPerAttack, double precisionAtK, Map<String, Integer> ranks, Integer benignRank,
       boolean benignCritical) {}
 
   /** The queue of {@code lake} against the scenario outcomes of {@link IncidentCheck}. */
@@ -61,22 +61,24 @@ public final class QueueCheck {
         }
       }
     }
-    Map<String, Integer> attackRanks = new java.util.TreeMap<>();
+    Map<String, Integer> ranks = new java.util.TreeMap<>();
     Integer benignRank = null;
     boolean benignCritical = false;
     for (IncidentCheck.Outcome o : outcomes) {
-      if (!o.benign() && o.incident() != null) {
-        attackRanks.put(o.scenario(), rank.get(o.incident()));
+      // an incident of the timeline without its incidents row (a crash between the two commits) has no rank
+      if (o.incident() != null && rank.containsKey(o.incident())) {
+        ranks.put(o.scenario(), rank.get(o.incident()));
       }
       if (o.benign()) {
         for (String id : o.incidents()) {
-          benignRank = benignRank == null || rank.get(id) < benignRank ? rank.get(id) : benignRank;
+          Integer r = rank.get(id);
+          benignRank = r == null ? benignRank : benignRank == null || r < benignRank ? r : benignRank;
           benignCritical |= "critical".equals(severity.get(id));
         }
       }
     }
     double perAttack = attacks == 0 ? 0 : 1.0 / attacks;
     return new Figures(incidents, falseHigh, falseHigh * perAttack, incidents * perAttack,
-        attacks == 0 ? 1.0 : (double) topHolding / attacks, attackRanks, benignRank, benignCritical);
+        attacks == 0 ? 1.0 : (double) topHolding / attacks, ranks, benignRank, benignCritical);
   }
 }

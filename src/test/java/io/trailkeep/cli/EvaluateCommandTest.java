@@ -188,9 +188,21 @@ class EvaluateCommandTest {
     assertEquals((double) order.size() / k, r.get("incidents_per_attack").asDouble(), 1e-9);
     assertEquals((double) topHolding / k, r.get("precision_at_k").asDouble(), 1e-9);
     assertEquals(benignRank == null ? "null" : String.valueOf(benignRank), r.get("benign_rank").toString());
+    int worstAttack = 0;
     for (JsonNode sc : r.get("scenarios")) {
+      assertTrue(order.contains(sc.get("incident").asText()), sc.toString());
       assertEquals(order.indexOf(sc.get("incident").asText()) + 1, sc.get("rank").asInt(), sc.toString());
+      worstAttack = Math.max(worstAttack, sc.get("rank").asInt());
     }
+    JsonNode lookAlike = r.get("benign").get(0);
+    assertEquals(lookAlike.get("incident").isNull() ? "null" : String.valueOf(order.indexOf(lookAlike.get("incident").asText()) + 1),
+        lookAlike.get("rank").toString(), lookAlike.toString());
+    // each queue goal against the recomputed figures
+    assertEquals((double) falseHigh / k <= 1.0, goals.get("false_high_per_attack").asBoolean(), goals.toString());
+    assertEquals((double) topHolding / k >= 0.9, goals.get("precision_at_k").asBoolean(), goals.toString());
+    boolean benignCritical = holdingBenign.stream().anyMatch(id -> "critical".equals(severityOf.get(id)));
+    assertEquals(!benignCritical && (benignRank == null || benignRank > worstAttack),
+        goals.get("benign_below_attacks").asBoolean(), goals.toString());
     assertTrue(benign.get(0).get("incident").isNull()
         || !Set.of("high", "critical").contains(benign.get(0).get("severity").asText()), benign.toString());
 

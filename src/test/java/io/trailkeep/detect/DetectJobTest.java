@@ -50,8 +50,8 @@ class DetectJobTest {
     assertEquals(0, again.eventsScanned());
     assertEquals(Map.of(), again.suppressed());
 
-    // exceptions: a new file applies to the alerts already there (no new data); the first match
-    // wins, an exception whose day ended before the evidence does not apply, a glob matches a prefix
+    // exceptions: a new file applies to the alerts already there (no new data); an exception whose
+    // day ended before the evidence does not apply, one whose last day holds it does
     Path exceptions = TestSpark.tempDir("detect-exceptions").resolve("exceptions.yml");
     Files.writeString(exceptions, """
         exceptions:
@@ -89,9 +89,38 @@ class DetectJobTest {
     long quietedCount = expected.values().stream().filter(v -> !v.equals("-")).count();
     assertEquals(Map.of("expired-before-the-attack", 0L, "iam-principals-granting-admin", quietedCount,
         "never-matches", 0L), quieted.suppressed());
+    // a query rule over alerts sees no suppressed alert: a user rule echoing each alert of the
+    // quieted rule echoes only the unsuppressed ones, and all of them once the file is gone
+    Path echo = TestSpark.tempDir("detect-echo-rules");
+    Files.writeString(echo.resolve("echo-admin-alerts.yml"), """
+        title: Echo of each new-user-with-admin-policy alert
+        type: query
+        query: |
+          SELECT alert_id AS alert_key, window_start, window_end, account_id, region, principal,
+                 access_key_id, source_ip, resource, event_ids, finding_ids, event_count
+          FROM alerts WHERE rule_id = 'new-user-with-admin-policy'
+        """);
+    long unsuppressedAdmin = 0;
+    long allAdmin = 0;
+    for (Row a : lake.read(AlertsTable.NAME).filter("rule_id = 'new-user-with-admin-policy'")
+        .select("suppressed_by").collectAsList()) {
+      allAdmin++;
+      unsuppressedAdmin += a.isNullAt(0) ? 1 : 0;
+    }
+    DetectJob.Result echoQuiet = DetectJob.on(lake).option("detect.exceptions", exceptions.toString())
+        .option("detect.rules-dir", echo.toString()).days(LocalDate.of(2026, 5, 10), LocalDate.of(2026, 5, 10)).execute();
+    assertEquals(unsuppressedAdmin, echoQuiet.alertsByRule().getOrDefault("echo-admin-alerts", 0L), echoQuiet.toString());
+    DetectJob.Result echoAll = DetectJob.on(lake).option("detect.rules-dir", echo.toString())
+        .days(LocalDate.of(2026, 5, 10), LocalDate.of(2026, 5, 10)).execute();
+    assertEquals(allAdmin - unsuppressedAdmin, echoAll.alertsByRule().getOrDefault("echo-admin-alerts", 0L),
+        "the echoes of the alerts the file no longer quiets: " + echoAll);
+    expected.clear();
+    for (Row a : lake.read(AlertsTable.NAME).select("alert_id").collectAsList()) {
+      expected.put(a.getString(0), "-");
+    }
+
     // the file removed: every alert is released; then a run with nothing to do commits nothing
     DetectJob.on(lake).execute();
-    expected.replaceAll((k, v) -> "-");
     assertEquals(expected, suppression(lake));
     long version = io.trailkeep.lake.MaintenanceState.currentVersion(lake, AlertsTable.NAME);
     DetectJob.on(lake).execute();

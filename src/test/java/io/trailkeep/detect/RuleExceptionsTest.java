@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /** The exceptions file: what it holds, and the error for each way it can be wrong. */
 class RuleExceptionsTest {
-  private static final Set<String> RULES = Set.of("root-account-usage", "console-login-without-mfa");
+  /** Rule ids, each with whether it reads GuardDuty findings. */
+  private static final Map<String, Boolean> RULES = Map.of("root-account-usage", false,
+      "console-login-without-mfa", false, "guardduty-high-severity-finding", true);
   private static final String ONE = """
       exceptions:
         - id: break-glass-drill
@@ -41,6 +43,9 @@ class RuleExceptionsTest {
     assertProblem("the file must hold one key, 'exceptions', with a list of exceptions", "- id: a\n");
     assertProblem("exception 'break-glass-drill' names rule 'root-usage', which is not a rule of this lake's "
         + "detect (list them with: trailkeep detect --list)", ONE.replace("rule: root-account-usage", "rule: root-usage"));
+    assertProblem("exception 'break-glass-drill' names rule 'guardduty-high-severity-finding', which reads GuardDuty "
+        + "findings; a finding seeds incidents itself, so quiet it in GuardDuty (archive it, or a suppression rule there)",
+        ONE.replace("rule: root-account-usage", "rule: guardduty-high-severity-finding"));
     assertProblem("exception 'break-glass-drill' has a condition on 'userAgent'; conditions may name "
         + RuleExceptions.COLUMNS, ONE.replace("source_ip:", "userAgent:"));
     assertProblem("exception 'break-glass-drill' has no 'expires' (YYYY-MM-DD): every exception needs an end",
@@ -59,6 +64,59 @@ class RuleExceptionsTest {
     String noWhere = ONE.replaceAll("    where:\n.*\n.*\n", "");
     assertProblem("exception 'break-glass-drill' needs 'where': at least one condition on " + RuleExceptions.COLUMNS
         + " (an exception for every alert of a rule is detect.disabled-rules)", noWhere);
+  }
+
+  /**
+   * Which alert rows the expression gives which exception: the first matching exception of the
+   * file, every condition, a list as any of, a glob literal but for '*', no match on a null value,
+   * and only alerts whose evidence ends within the exception's last day.
+   */
+  @Test
+  void theFirstMatchingExceptionSuppressesAnAlertWhoseEvidenceEndsInTime() {
+    String file = """
+        exceptions:
+          - id: ci-deploy-role
+            rule: root-account-usage
+            where: {principal: "arn:aws:iam::*:role/ci_deploy"}
+            reason: r
+            owner: o
+            expires: 2027-01-31
+          - id: whole-account
+            rule: root-account-usage
+            where: {account_id: ["111122223333", "444455556666"]}
+            reason: r
+            owner: o
+            expires: 2027-01-31
+        """;
+    RuleExceptions e = RuleExceptions.parse("x.yml", file, RULES);
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("alert_id", "string").add("rule_id", "string").add("window_start", "timestamp")
+        .add("window_end", "timestamp").add("account_id", "string").add("region", "string").add("principal", "string")
+        .add("access_key_id", "string").add("source_ip", "string").add("resource", "string");
+    java.sql.Timestamp start = java.sql.Timestamp.valueOf("2027-01-31 10:00:00");
+    java.sql.Timestamp lastSecond = java.sql.Timestamp.valueOf("2027-01-31 23:59:59");
+    java.sql.Timestamp nextDay = java.sql.Timestamp.valueOf("2027-02-01 00:00:00");
+    List<org.apache.spark.sql.Row> rows = List.of(
+        row("both-match", "root-account-usage", start, lastSecond, "111122223333", "arn:aws:iam::111122223333:role/ci_deploy"),
+        row("underscore-is-literal", "root-account-usage", start, start, "999999999999", "arn:aws:iam::999999999999:role/ciXdeploy"),
+        row("glob-matches", "root-account-usage", start, start, "999999999999", "arn:aws:iam::999999999999:role/ci_deploy"),
+        row("second-value-of-a-list", "root-account-usage", start, start, "444455556666", null),
+        row("null-principal-other-account", "root-account-usage", start, start, "999999999999", null),
+        row("evidence-ends-after-expiry", "root-account-usage", start, nextDay, "111122223333", "x"),
+        row("other-rule", "console-login-without-mfa", start, start, "111122223333", "x"));
+    java.util.Map<String, String> got = new java.util.TreeMap<>();
+    for (org.apache.spark.sql.Row r : io.trailkeep.testing.TestSpark.get().createDataFrame(rows, schema)
+        .select(org.apache.spark.sql.functions.col("alert_id"), e.suppressedBy()).collectAsList()) {
+      got.put(r.getString(0), r.isNullAt(1) ? "-" : r.getString(1));
+    }
+    assertEquals(new java.util.TreeMap<>(Map.of("both-match", "ci-deploy-role", "underscore-is-literal", "-",
+        "glob-matches", "ci-deploy-role", "second-value-of-a-list", "whole-account", "null-principal-other-account", "-",
+        "evidence-ends-after-expiry", "-", "other-rule", "-")), got);
+  }
+
+  private static org.apache.spark.sql.Row row(String id, String rule, java.sql.Timestamp start, java.sql.Timestamp end,
+      String account, String principal) {
+    return org.apache.spark.sql.RowFactory.create(id, rule, start, end, account, "us-east-1", principal, null, null, null);
   }
 
   @Test
