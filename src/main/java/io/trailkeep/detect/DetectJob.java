@@ -40,10 +40,13 @@ import org.apache.spark.sql.Row;
  * backfill range, and writes their alerts to the {@code alerts} table by a MERGE on the stable
  * {@code alert_id}, so a rerun or an overlapping backfill creates no duplicate. First it rebuilds
  * the unusual-activity baselines of those days ({@link Baselines}). A rule that fails is reported
- * and the others run.
+ * and the others run. Last it brings every stored alert's {@code suppressed_by} in line with the
+ * user's exceptions ({@link RuleExceptions}, read and checked before the run starts); alerts they
+ * suppress feed no query rule either.
  *
  * <p>Cost: one scan of each table's days for all its row-level rules ({@link RuleEngine}), one per
- * query rule, one MERGE. Side effects: alerts, baseline_activity, baseline_first_seen, detect_state,
+ * query rule, one MERGE, one scan of the alerts' flags (an UPDATE only when an exception's matches
+ * changed). Side effects: alerts, baseline_activity, baseline_first_seen, detect_state,
  * run_history.
  */
 public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
