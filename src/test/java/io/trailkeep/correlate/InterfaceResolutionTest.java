@@ -130,7 +130,7 @@ class InterfaceResolutionTest {
     lake.ensure(AlertsTable.NAME, AlertsTable.SCHEMA, AlertsTable.PARTITION_COLUMN, java.util.Map.of());
     lake.spark().createDataFrame(List.of(RowFactory.create("a-address", "test-rule", 1, "test", "high",
         "a test alert on an address", List.of(), List.of(), Timestamp.from(t), Timestamp.from(t.plusSeconds(60)), A,
-        "us-east-1", null, null, "198.51.100.7", null, List.of(), List.of(), 1L, "run-test", Timestamp.from(t),
+        "us-east-1", null, null, "198.51.100.7", null, List.of(), List.of(), 1L, "run-test", Timestamp.from(t), null,
         java.sql.Date.valueOf("2026-03-05"))), AlertsTable.SCHEMA)
         .write().format("delta").mode("append").save(lake.pathOf(AlertsTable.NAME));
     CorrelateJob.Result correlated = CorrelateJob.on(lake).execute();
@@ -151,7 +151,7 @@ class InterfaceResolutionTest {
       Instant when = at(a[1]);
       alerts.add(RowFactory.create(a[0], "test-rule", 1, "test", "high", "a test alert from a private address",
           List.of(), List.of(), Timestamp.from(when), Timestamp.from(when.plusSeconds(60)), A, "us-east-1", null, null,
-          "10.0.0.5", null, List.of(), List.of(), 1L, "run-test", Timestamp.from(when),
+          "10.0.0.5", null, List.of(), List.of(), 1L, "run-test", Timestamp.from(when), null,
           java.sql.Date.valueOf("2026-03-05")));
     }
     lake.spark().createDataFrame(alerts, AlertsTable.SCHEMA)

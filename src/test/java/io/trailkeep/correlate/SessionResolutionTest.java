@@ -265,7 +265,7 @@ class SessionResolutionTest {
   private static Row alert(String id, String account, String key, Instant t) {
     return RowFactory.create(id, "test-rule", 1, "test", "high", "a test alert " + id,
         List.of(), List.of(), Timestamp.from(t), Timestamp.from(t.plusSeconds(60)), account, "us-east-1",
-        null, key, null, null, List.of(), List.of(), 1L, "run-test", Timestamp.from(t),
+        null, key, null, null, List.of(), List.of(), 1L, "run-test", Timestamp.from(t), null,
         java.sql.Date.valueOf(t.atZone(ZoneOffset.UTC).toLocalDate()));
   }
 }
