@@ -92,8 +92,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       // every rule detect knows, the disabled ones too, and whether it reads GuardDuty findings
       Map<String, Boolean> known = new TreeMap<>();
       for (Rule r : knownRules()) {
-        known.put(r.id(), r.table().equals(GuardDutyTable.NAME) || (r.type() == Rule.Type.QUERY
-            && java.util.regex.Pattern.compile("\\b" + GuardDutyTable.NAME + "\\b").matcher(r.query()).find()));
+        known.put(r.id(), r.table().equals(GuardDutyTable.NAME) || queryNames(r, GuardDutyTable.NAME));
       }
       exceptions = RuleExceptions.load(lake().spark().sparkContext().hadoopConfiguration(),
           get(ConfKey.DETECT_EXCEPTIONS), known);
@@ -177,7 +176,7 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
       return lake.exists(r.table()) ? null : r.table();
     }
     for (Map.Entry<String, String> t : QUERY_TABLES.entrySet()) {
-      if (java.util.regex.Pattern.compile("\\b" + t.getKey() + "\\b").matcher(r.query()).find()
+      if (queryNames(r, t.getKey())
           && !lake.exists(t.getValue())) {
         return t.getValue();
       }
@@ -325,8 +324,13 @@ public final class DetectJob extends JobAction<DetectJob, DetectJob.Result> {
 
   /** True for a query rule that reads the {@code alerts} table. */
   static boolean readsAlerts(Rule r) {
+    return queryNames(r, AlertsTable.NAME);
+  }
+
+  /** True for a query rule whose query names {@code table} (as a whole word). */
+  private static boolean queryNames(Rule r, String table) {
     return r.type() == Rule.Type.QUERY
-        && java.util.regex.Pattern.compile("\\b" + AlertsTable.NAME + "\\b").matcher(r.query()).find();
+        && java.util.regex.Pattern.compile("\\b" + table + "\\b").matcher(r.query()).find();
   }
 
   /**
